@@ -87,7 +87,11 @@ let package = Package(
             name: "NaraTesting",
             dependencies: [
                 "NaraApp",
+                "NaraCore",
+                "NaraHTTP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             path: "Tests/NaraTesting",
             swiftSettings: swiftSettings

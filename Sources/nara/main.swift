@@ -24,6 +24,7 @@ struct SettingsOptions: ParsableArguments {
     @Option(name: .customLong("audit-checkpoint-interval"), help: "NARA_AUDIT_CHECKPOINT_INTERVAL") var checkpointInterval: String?
     @Option(name: .customLong("demo-seed"), help: "auto or off (NARA_DEMO_SEED).") var demoSeed: String?
     @Option(name: .customLong("trusted-proxies"), help: "NARA_TRUSTED_PROXIES") var trustedProxies: String?
+    @Option(name: .customLong("database-pool-size"), help: "NARA_DATABASE_POOL_SIZE") var poolSize: String?
 
     var overrides: [String: String] {
         let pairs: [(String, String?)] = [
@@ -31,7 +32,7 @@ struct SettingsOptions: ParsableArguments {
             ("NARA_TIMEZONE", timezone), ("NARA_BASE_URL", baseURL), ("NARA_SMTP_URL", smtpURL), ("NARA_BCRYPT_COST", bcryptCost),
             ("NARA_LOG_LEVEL", logLevel), ("NARA_SESSION_IDLE_MINUTES", sessionIdle), ("NARA_SESSION_ABSOLUTE_HOURS", sessionAbsolute),
             ("NARA_MAX_UPLOAD_BYTES", maxUpload), ("NARA_AUDIT_CHECKPOINT_INTERVAL", checkpointInterval), ("NARA_DEMO_SEED", demoSeed),
-            ("NARA_TRUSTED_PROXIES", trustedProxies),
+            ("NARA_TRUSTED_PROXIES", trustedProxies), ("NARA_DATABASE_POOL_SIZE", poolSize),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
     }

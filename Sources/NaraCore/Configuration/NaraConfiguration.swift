@@ -33,6 +33,8 @@ public struct NaraConfiguration: Sendable {
     public var trustedProxies: Int = 0
     /// Schema for PostgreSQL (tests use one schema per test run).
     public var databaseSchema: String?
+    /// PostgreSQL connections per event loop.
+    public var databasePoolSize: Int = 8
 
     public init() {}
 
@@ -197,6 +199,12 @@ extension NaraConfiguration {
                 throw .init(setting: "NARA_DEMO_SEED", message: "must be auto or off")
             }
             c.demoSeed = seed
+        },
+        SettingDescriptor(
+            environmentName: "NARA_DATABASE_POOL_SIZE", flag: "--database-pool-size",
+            summary: "PostgreSQL connections per event loop (one event loop per core).", defaultDescription: "8"
+        ) { c, v throws(ConfigurationError) in
+            c.databasePoolSize = try parseInt(v, setting: "NARA_DATABASE_POOL_SIZE", range: 1...100)
         },
         SettingDescriptor(
             environmentName: "NARA_TRUSTED_PROXIES", flag: "--trusted-proxies",

@@ -31,6 +31,13 @@ public struct OutgoingMessage: Sendable, Equatable {
     public let recipient: String
     public let subject: String
     public let body: String
+
+    public init(channel: OutboxChannel, recipient: String, subject: String, body: String) {
+        self.channel = channel
+        self.recipient = recipient
+        self.subject = subject
+        self.body = body
+    }
 }
 
 /// Delivers e-mail or SMS. The default writes to the log; `SMTPSender` speaks SMTP.

@@ -33,6 +33,7 @@ public struct SMTPSettings: Sendable, Equatable {
 
 public struct SMTPError: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// A small SMTP client (RFC 5321) for outbox e-mail: EHLO, optional AUTH PLAIN, one message per

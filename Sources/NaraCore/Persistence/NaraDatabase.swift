@@ -37,7 +37,7 @@ public final class NaraDatabase: Sendable {
             }
             let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
             databases.use(
-                .postgres(configuration: pg, maxConnectionsPerEventLoop: 8, connectionPoolTimeout: .seconds(30),
+                .postgres(configuration: pg, maxConnectionsPerEventLoop: configuration.databasePoolSize, connectionPoolTimeout: .seconds(30),
                           encodingContext: .default, decodingContext: .default, sqlLogLevel: .trace),
                 as: .psql, isDefault: true
             )

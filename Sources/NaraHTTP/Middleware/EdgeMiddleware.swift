@@ -95,7 +95,8 @@ struct Problem: Sendable {
         var retryAfter: Int?
         switch error {
         case let error as NaraError:
-            (status, code) = Self.map(error.kind)
+            status = Self.status(error.kind)
+            code = error.code
             detail = error.message
             fieldErrors = error.fieldErrors
             if case .tooManyRequests(let seconds) = error.kind { retryAfter = seconds }
@@ -131,19 +132,19 @@ struct Problem: Sendable {
         title = HTTPResponse.Status(code: status).reasonPhrase
     }
 
-    static func map(_ kind: NaraError.Kind) -> (Int, ErrorCode) {
+    static func status(_ kind: NaraError.Kind) -> Int {
         switch kind {
-        case .badRequest: return (400, .malformedRequest)
-        case .unauthorized: return (401, .unauthenticated)
-        case .forbidden: return (403, .forbidden)
-        case .notFound: return (404, .notFound)
-        case .conflict: return (409, .conflict)
-        case .unprocessable: return (422, .validationFailed)
-        case .tooManyRequests: return (429, .tooManyRequests)
-        case .payloadTooLarge: return (413, .payloadTooLarge)
-        case .unsupportedMediaType: return (415, .unsupportedMediaType)
-        case .unavailable: return (503, .unavailable)
-        case .internalError: return (500, .internalError)
+        case .badRequest: return 400
+        case .unauthorized: return 401
+        case .forbidden: return 403
+        case .notFound: return 404
+        case .conflict: return 409
+        case .unprocessable: return 422
+        case .tooManyRequests: return 429
+        case .payloadTooLarge: return 413
+        case .unsupportedMediaType: return 415
+        case .unavailable: return 503
+        case .internalError: return 500
         }
     }
 

@@ -1,0 +1,51 @@
+import FluentKit
+import Foundation
+import NaraCore
+import NaraTesting
+import Testing
+
+@Suite("Demo seed")
+struct DemoSeedTests {
+    @Test("an empty database gets a believable government; a database with data is never seeded")
+    func seed() async throws {
+        var configuration = testConfiguration()
+        configuration.demoSeed = .auto
+        let first = try await Platform.start(configuration: configuration, modules: [], clock: ManualClock(testEpoch), logger: .init(label: "t"), sender: RecordingSender())
+        let report = try #require(first.seededDemo)
+        let agencies = try await first.identity.agencies(on: first.db)
+        #expect(agencies.count >= 10)
+        #expect(Set(agencies.map(\.kind)) == Set(AgencyKind.allCases))
+        let accounts = try await first.identity.accounts(on: first.db)
+        #expect(Set(accounts.map(\.kind)) == Set(AccountKind.allCases))
+        // An official in every agency, each able to sign in with the demo password and code.
+        for agency in agencies {
+            #expect(accounts.contains { $0.kind == .official && $0.agencyID == agency.id }, "no official in \(agency.code)")
+        }
+        #expect(report.logins.contains { $0.username == "official.mois" })
+        // Payments in every state but cancelled; notifications read and unread; an audit chain that verifies.
+        let minji = try #require(accounts.first { $0.username == "kim.minji" })
+        let payments = try await first.payments.payments(accountID: minji.id, on: first.db)
+        #expect(Set(payments.map(\.status)) == [.pending, .paid])
+        let inbox = try await first.notifications.inbox(accountID: minji.id, on: first.db)
+        #expect(inbox.contains { $0.readAt == nil } && inbox.contains { $0.readAt != nil })
+        #expect(try await first.audit.verify(on: first.db).isIntact)
+        guard case .needsSecondFactor = try await first.identity.login(username: "official.mois", password: DemoSeed.password, address: "a", userAgent: "t", on: first.db) else {
+            Issue.record("demo official signed in without second factor"); return
+        }
+        await first.shutdown()
+
+        let second = try await Platform.start(configuration: configuration, modules: [], logger: .init(label: "t"), sender: RecordingSender())
+        #expect(second.seededDemo == nil)
+        #expect(try await second.identity.accounts(on: second.db).count == accounts.count)
+        await second.shutdown()
+        try? FileManager.default.removeItem(atPath: configuration.dataDirectory)
+        if configuration.databaseSchema != nil {
+            // PostgreSQL schema is dropped by the next suite run's fresh schema name; drop it now.
+            var admin = configuration
+            admin.databaseSchema = nil
+            let database = try await NaraDatabase.open(admin, logger: .init(label: "t"))
+            try await database.sql.raw("DROP SCHEMA IF EXISTS \(ident: configuration.databaseSchema!) CASCADE").run()
+            await database.shutdown()
+        }
+    }
+}
