@@ -62,13 +62,16 @@ struct OutboxDispatcher: Service {
     var interval: Duration = .seconds(5)
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await platform.notifications.deliverDue(on: platform.db)
-            } catch {
-                platform.logger.warning("outbox run failed: \(error)")
+        // Sleeping is cancelled on graceful shutdown; a delivery under way finishes first.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await platform.notifications.deliverDue(on: platform.db)
+                } catch {
+                    platform.logger.warning("outbox run failed: \(error)")
+                }
+                try await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
         }
     }
 }
@@ -78,13 +81,15 @@ struct HousekeepingService: Service {
     let platform: Platform
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await platform.identity.purgeExpired(on: platform.db)
-            } catch {
-                platform.logger.warning("housekeeping failed: \(error)")
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await platform.identity.purgeExpired(on: platform.db)
+                } catch {
+                    platform.logger.warning("housekeeping failed: \(error)")
+                }
+                try await Task.sleep(for: .seconds(3600))
             }
-            try? await Task.sleep(for: .seconds(3600))
         }
     }
 }

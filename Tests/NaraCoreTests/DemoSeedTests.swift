@@ -38,14 +38,6 @@ struct DemoSeedTests {
         #expect(second.seededDemo == nil)
         #expect(try await second.identity.accounts(on: second.db).count == accounts.count)
         await second.shutdown()
-        try? FileManager.default.removeItem(atPath: configuration.dataDirectory)
-        if configuration.databaseSchema != nil {
-            // PostgreSQL schema is dropped by the next suite run's fresh schema name; drop it now.
-            var admin = configuration
-            admin.databaseSchema = nil
-            let database = try await NaraDatabase.open(admin, logger: .init(label: "t"))
-            try await database.sql.raw("DROP SCHEMA IF EXISTS \(ident: configuration.databaseSchema!) CASCADE").run()
-            await database.shutdown()
-        }
+        await removeTestStorage(configuration)
     }
 }

@@ -64,9 +64,11 @@ struct NotificationTests {
             #expect(NotificationService.backoff(afterAttempts: 20) == 3600)
         } catch {
             await platform.shutdown()
+            await removeTestStorage(configuration)
             throw error
         }
         await platform.shutdown()
+        await removeTestStorage(configuration)
     }
 
     @Test("the SMTP sender speaks SMTP: EHLO, AUTH PLAIN, MAIL, RCPT, DATA with a UTF-8 subject")

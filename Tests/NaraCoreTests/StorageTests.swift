@@ -66,7 +66,7 @@ struct StorageTests {
         } catch let error as NaraError {
             #expect(error.message.contains("master key"))
         }
-        try? FileManager.default.removeItem(atPath: configuration.dataDirectory)
+        await removeTestStorage(configuration)
     }
 
     @Test("national ID numbers are stored encrypted and shown masked")

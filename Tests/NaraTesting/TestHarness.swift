@@ -93,10 +93,10 @@ public func withTestApp<T: Sendable>(
                               fixtures: fixtures ? try await Fixtures.create(portal.platform) : Fixtures.empty)
     do {
         let result = try await app.test(.router) { client in try await body(client, harness) }
-        await cleanUp(configuration)
+        await removeTestStorage(configuration)
         return result
     } catch {
-        await cleanUp(configuration)
+        await removeTestStorage(configuration)
         throw error
     }
 }
@@ -116,17 +116,17 @@ public func withTestPlatform<T: Sendable>(
         let made = fixtures ? try await Fixtures.create(platform) : Fixtures.empty
         let result = try await body(platform, clock, made)
         await platform.shutdown()
-        await cleanUp(configuration)
+        await removeTestStorage(configuration)
         return result
     } catch {
         await platform.shutdown()
-        await cleanUp(configuration)
+        await removeTestStorage(configuration)
         throw error
     }
 }
 
 /// Drops the test's PostgreSQL schema or deletes its data directory.
-func cleanUp(_ configuration: NaraConfiguration) async {
+public func removeTestStorage(_ configuration: NaraConfiguration) async {
     if let schema = configuration.databaseSchema, configuration.databaseURL != nil {
         var admin = configuration
         admin.databaseSchema = nil

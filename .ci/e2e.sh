@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# End-to-end checks of the built `nara` binary: first start with demo data, a real browser
+# sign-in with the second factor, the OpenAPI document, graceful shutdown, and the CLI
+# (audit verify on the demo database and on a tampered copy, keys, backup, user create).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+nara=.build/debug/nara
+work=$(mktemp -d /tmp/nara-e2e.XXXXXX)
+port=18080
+base="http://127.0.0.1:$port"
+venv="${CI_VENV:-$work/venv}"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "E2E FAILURE: $*" >&2; exit 1; }
+
+echo "== e2e: tools"
+if ! command -v chromium >/dev/null || [ ! -x /usr/bin/chromedriver ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q selenium openapi-spec-validator
+fi
+
+echo "== e2e: invalid settings stop start-up with a clear message"
+if NARA_PROT=9 "$nara" migrate --data-dir "$work/x" > "$work/bad.log" 2>&1; then fail "unknown setting accepted"; fi
+grep -q "NARA_PORT" "$work/bad.log" || fail "no hint for the misspelt setting: $(cat "$work/bad.log")"
+if "$nara" migrate --data-dir "$work/x" --port eighty > "$work/bad2.log" 2>&1; then fail "invalid port accepted"; fi
+
+echo "== e2e: first start seeds the demo government"
+data="$work/data"
+NARA_DATA_DIR="$data" NARA_PORT=$port "$nara" > "$work/server.out" 2> "$work/server.log" &
+server_pid=$!
+for _ in $(seq 1 120); do
+  curl -fsS "$base/readyz" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; fail "server exited"; }
+  sleep 1
+done
+curl -fsS "$base/readyz" >/dev/null || fail "server not ready"
+grep -q "official.mois" "$work/server.out" || fail "demo sign-in names not printed"
+secret=$(grep -o "(TOTP, SHA-1, 6 digits, 30 s): [A-Z2-7]*" "$work/server.out" | awk '{print $NF}')
+[ -n "$secret" ] || fail "TOTP secret not printed"
+[ "$(stat -c %a "$data/master.key")" = "600" ] || fail "master.key is not owner-only"
+curl -fsS "$base/" | grep -q "Government services" || fail "home page"
+
+echo "== e2e: OpenAPI 3.1 document is valid"
+curl -fsS "$base/api/openapi.json" > "$work/openapi.json"
+"$venv/bin/python" - "$work/openapi.json" <<'PY'
+import json, sys
+from openapi_spec_validator import validate
+doc = json.load(open(sys.argv[1]))
+validate(doc)
+assert doc["openapi"].startswith("3.1"), doc["openapi"]
+print("openapi ok:", len(doc["paths"]), "paths")
+PY
+
+echo "== e2e: real browser sign-in with the second factor"
+"$venv/bin/python" .ci/browser_check.py "$base" "$secret"
+
+echo "== e2e: graceful shutdown finishes and signs the audit checkpoint"
+curl -fsS "$base/agencies" >/dev/null
+kill -TERM "$server_pid"
+wait "$server_pid" && status=0 || status=$?
+server_pid=""
+[ "$status" = "0" ] || { tail -20 "$work/server.log"; fail "server exit status $status after SIGTERM"; }
+grep -q "audit checkpoint signed at shutdown" "$work/server.log" || fail "no shutdown checkpoint"
+
+echo "== e2e: audit verify passes on the demo database"
+"$nara" audit verify --data-dir "$data" | tee "$work/verify.txt"
+grep -q "audit chain intact" "$work/verify.txt" || fail "audit verify did not pass"
+
+echo "== e2e: audit verify fails on a tampered copy"
+cp -r "$data" "$work/tampered"
+rm -f "$work/tampered"/nara.sqlite-wal "$work/tampered"/nara.sqlite-shm
+sqlite3 "$work/tampered/nara.sqlite" "UPDATE audit_entries SET detail = 'tampered' WHERE seq = 10;"
+[ "$(sqlite3 "$work/tampered/nara.sqlite" "SELECT detail FROM audit_entries WHERE seq = 10")" = "tampered" ] || fail "tamper did not apply"
+if "$nara" audit verify --data-dir "$work/tampered" > "$work/tampered.txt" 2>&1; then fail "tampered chain verified"; fi
+grep -q "BROKEN at entry 10" "$work/tampered.txt" || fail "wrong report: $(cat "$work/tampered.txt")"
+
+echo "== e2e: exported certificates verify with openssl"
+"$nara" keys show --data-dir "$data" --export "$work/certs" | head -4
+count=0
+for cert in "$work"/certs/agency-*.pem; do
+  openssl verify -CAfile "$work/certs/root.pem" "$cert" >/dev/null || fail "openssl rejected $cert"
+  count=$((count + 1))
+done
+[ "$count" -ge 10 ] || fail "expected a certificate per agency, found $count"
+openssl verify -CAfile "$work/certs/root.pem" "$work/certs/platform.pem" >/dev/null
+
+echo "== e2e: online backup restores and verifies"
+"$nara" backup --data-dir "$data" --to "$work/backup.sqlite"
+mkdir -p "$work/restored"
+cp "$work/backup.sqlite" "$work/restored/nara.sqlite"
+cp "$data/master.key" "$work/restored/master.key"
+"$nara" audit verify --data-dir "$work/restored" | grep -q "audit chain intact" || fail "restored backup does not verify"
+
+echo "== e2e: user create"
+"$nara" user create --data-dir "$data" --username clerk.e2e --password "a long e2e password" --role official --agency 1741000 > "$work/user.txt"
+grep -q "second factor" "$work/user.txt" || fail "no TOTP secret for a new official"
+if "$nara" user create --data-dir "$data" --username x --password short --role citizen > "$work/user-bad.txt" 2>&1; then fail "invalid user accepted"; fi
+
+echo "e2e checks passed"
