@@ -143,7 +143,6 @@ struct Seed: AsyncParsableCommand {
         let logger = settings.logger(configuration)
         do {
             let platform = try await startPlatform(configuration, options: ApplicationOptions(logger: logger, seedDemo: false))
-            defer { Task { await platform.shutdown() } }
             if try await platform.database.holdsPlatformData() {
                 await platform.shutdown()
                 fail("the database already holds agencies or accounts; demo data is only seeded into an empty database")

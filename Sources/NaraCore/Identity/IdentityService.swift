@@ -333,7 +333,7 @@ public final class IdentityService: Sendable {
         if needsSecondFactor && model.totpSecretCipher == nil {
             throw NaraError(.forbidden, code: .secondFactorRequired, "This account has no second factor enrolled; ask an operator to enrol one.")
         }
-        try await recordAttempt(usernameKey: key, address: address, outcome: needsSecondFactor ? "password_ok" : "success", on: db)
+        // Successes are not recorded here: throttling counts failures, and the session itself is audited.
         let (token, session) = try await createSession(account: summary, secondFactorVerified: !needsSecondFactor, address: address,
                                                        userAgent: userAgent, on: db)
         return needsSecondFactor ? .needsSecondFactor(token: token, session: session) : .signedIn(token: token, session: session)
@@ -488,7 +488,6 @@ public final class IdentityService: Sendable {
             model.totpLastStep = Int64(step)
             try await model.save(on: db)
         }
-        try await recordAttempt(usernameKey: key, address: address, outcome: "success", on: db)
         let scopes = try parseScopes(scope, allowed: permissions(forRoles: summary.roles))
         return try await storeToken(accountID: summary.id, systemID: nil, scopes: scopes,
                                     actor: AuditActor(name: "\(summary.kind.rawValue):\(summary.id.uuidString.lowercased())", agencyID: summary.agencyID, requestID: nil), on: db)

@@ -42,7 +42,12 @@ extension Data {
     /// Cryptographically random bytes.
     public static func random(count: Int) -> Data {
         var generator = SystemRandomNumberGenerator()
-        return Data((0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        var data = Data(capacity: count + 8)
+        while data.count < count {
+            var word = generator.next()
+            Swift.withUnsafeBytes(of: &word) { data.append(contentsOf: $0) }
+        }
+        return Data(data.prefix(count))
     }
 }
 

@@ -18,12 +18,12 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-                    file: String, function: String, line: UInt) {
+    public func log(event: LogEvent) {
         var fields: [String: String] = [
-            "ts": Timestamp.iso8601Millis(Date()), "level": level.rawValue, "msg": message.description, "logger": label,
+            "ts": Timestamp.iso8601Millis(Date()), "level": event.level.rawValue, "msg": event.message.description, "logger": label,
         ]
-        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) where key != "hb.request.id" {
+        if let error = event.error { fields["error"] = String(describing: error) }
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) where key != "hb.request.id" {
             fields[key] = "\(value)"
         }
         guard var data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 import NaraCore
+import NIOConcurrencyHelpers
 
 /// What the shared layout needs on every page.
 public struct LayoutModel: Sendable {
@@ -62,6 +63,7 @@ public final class PageRenderer: Sendable {
     public let catalogue: MessageCatalogue
     private let tables: [Language: [String: String]]
     private let platform: Platform
+    private let pageCache = NIOLockedValueBox<[String: ByteBuffer]>([:])
 
     init(platform: Platform, modules: [any NaraModule]) async throws {
         guard let resources = Self.resourcesDirectory else {
@@ -105,16 +107,35 @@ public final class PageRenderer: Sendable {
 
     public func text(_ key: String, _ language: Language) -> String { tables[language]?[key] ?? key }
 
+    /// A page that is the same for every visitor, rendered once per key and then served from memory.
+    public func cached<Model: Sendable>(key: String, _ page: () async throws -> Page<Model>, request: Request, context: NaraRequestContext) async rethrows -> Response {
+        let body: ByteBuffer
+        if let hit = pageCache.withLockedValue({ $0[key] }) {
+            body = hit
+        } else {
+            body = ByteBuffer(string: html(try await page(), request: request, context: context))
+            pageCache.withLockedValue { $0[key] = body }
+        }
+        return htmlResponse(body, status: .ok, language: context.language)
+    }
+
     public func table(_ language: Language) -> [String: String] { tables[language] ?? [:] }
 
     public func render<Model: Sendable>(_ page: Page<Model>, request: Request, context: NaraRequestContext) -> Response {
+        htmlResponse(ByteBuffer(string: html(page, request: request, context: context)), status: page.status, language: context.language)
+    }
+
+    func html<Model: Sendable>(_ page: Page<Model>, request: Request, context: NaraRequestContext) -> String {
         let layout = layoutModel(title: page.title, request: request, context: context)
         let root = RenderRoot(layout: layout, page: page.model, t: table(context.language))
-        let html = library.render(root, withTemplate: page.template) ?? "template \(page.template) is missing"
+        return library.render(root, withTemplate: page.template) ?? "template \(page.template) is missing"
+    }
+
+    func htmlResponse(_ body: ByteBuffer, status: HTTPResponse.Status, language: Language) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
-        headers[.contentLanguage] = context.language.rawValue
-        return Response(status: page.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        headers[.contentLanguage] = language.rawValue
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 
     func layoutModel(title: String, request: Request, context: NaraRequestContext) -> LayoutModel {

@@ -28,7 +28,7 @@ struct RegisterPage: Sendable {
 enum AuthPages {
     static func register(_ routes: RouteRegistry, portal: Portal) {
         routes.web(.get, "/login") { request, context in
-            if context.actor != nil { return .redirect(safeReturn(request.uri.queryParameters.get("return"))) }
+            if let actor = context.actor { return .redirect(safeReturn(request.uri.queryParameters.get("return"), kind: actor.accountKind)) }
             return loginPage(request, context, portal, username: "", errors: [], message: nil, status: .ok)
         }
         routes.web(.post, "/login") { request, context in try await login(request, context, portal) }
@@ -49,10 +49,23 @@ enum AuthPages {
         routes.web(.post, "/register") { request, context in try await registerAccount(request, context, portal) }
     }
 
-    /// Only local paths are followed after sign-in.
-    static func safeReturn(_ raw: String?) -> String {
-        guard let raw = raw?.removingPercentEncoding ?? raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\") else { return "/my" }
+    /// Only local paths are followed after sign-in; without one, each kind of account lands on its home.
+    static func safeReturn(_ raw: String?, kind: AccountKind? = nil) -> String {
+        guard let raw = raw?.removingPercentEncoding ?? raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\") else {
+            switch kind {
+            case .official: return "/workspace"
+            case .operator: return "/console"
+            default: return "/my"
+            }
+        }
         return raw
+    }
+
+    /// The return path carried through the sign-in forms (empty when none was asked for).
+    static func requestedReturn(_ request: Request, _ context: NaraRequestContext) -> String {
+        let raw = context.form["return"] ?? request.uri.queryParameters.get("return")
+        guard let raw, !raw.isEmpty else { return "" }
+        return safeReturn(raw)
     }
 
     static func loginPage(_ request: Request, _ context: NaraRequestContext, _ portal: Portal, username: String, errors: [FieldError],
@@ -63,7 +76,7 @@ enum AuthPages {
         let page = LoginPage(
             username: FieldModel(name: "username", label: r.text("field_username", language), value: username, errors: localized, autocomplete: "username"),
             password: FieldModel(name: "password", label: r.text("field_password", language), type: "password", errors: localized, autocomplete: "current-password"),
-            returnTo: safeReturn(context.form["return"] ?? request.uri.queryParameters.get("return")),
+            returnTo: requestedReturn(request, context),
             message: message, errorSummary: ErrorSummaryModel(localized))
         return r.render(Page("login", title: r.text("login_title", language), model: page, status: status), request: request, context: context)
     }
@@ -77,15 +90,16 @@ enum AuthPages {
         if username.trimmingCharacters(in: .whitespaces).isEmpty { errors.append(FieldError(field: "username", code: "required", message: "Enter your user name.")) }
         if password.isEmpty { errors.append(FieldError(field: "password", code: "required", message: "Enter your password.")) }
         if !errors.isEmpty { return loginPage(request, context, portal, username: username, errors: errors, message: nil, status: .unprocessableContent) }
-        let returnTo = safeReturn(context.form["return"])
+        let requested = context.form["return"].flatMap { $0.isEmpty ? nil : $0 }
         do {
             let outcome = try await portal.platform.identity.login(username: username, password: password, address: context.clientAddress,
                                                                    userAgent: request.headers[.userAgent] ?? "", on: portal.platform.db)
             switch outcome {
-            case .signedIn(let token, _):
-                return .redirect(returnTo, cookies: [sessionCookie(portal, token)])
-            case .needsSecondFactor(let token, _):
-                return .redirect("/login/second-factor?return=" + (returnTo.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"),
+            case .signedIn(let token, let session):
+                return .redirect(safeReturn(requested, kind: session.account.kind), cookies: [sessionCookie(portal, token)])
+            case .needsSecondFactor(let token, let session):
+                let target = safeReturn(requested, kind: session.account.kind)
+                return .redirect("/login/second-factor?return=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"),
                                  cookies: [sessionCookie(portal, token)])
             }
         } catch let error as NaraError {
@@ -117,7 +131,7 @@ enum AuthPages {
         let page = SecondFactorPage(
             code: FieldModel(name: "code", label: r.text("second_factor_code", language), type: "text", hint: r.text("second_factor_hint", language),
                              errors: localized, autocomplete: "one-time-code"),
-            returnTo: safeReturn(context.form["return"] ?? request.uri.queryParameters.get("return")),
+            returnTo: requestedReturn(request, context),
             errorSummary: ErrorSummaryModel(localized))
         return r.render(Page("second-factor", title: r.text("second_factor_title", language), model: page, status: status), request: request, context: context)
     }
@@ -132,7 +146,7 @@ enum AuthPages {
         } catch let error as NaraError where error.kind == .unauthorized {
             return .redirect("/login?notice=second_factor_failed", cookies: [portal.expiredCookieHeader(name: PlatformContextMiddleware.sessionCookie)])
         }
-        return .redirect(safeReturn(context.form["return"]))
+        return .redirect(safeReturn(context.form["return"].flatMap { $0.isEmpty ? nil : $0 }, kind: session.account.kind))
     }
 
     static let registerFieldNames = ["username", "password", "displayName", "nationalId", "email", "phone"]

@@ -109,7 +109,10 @@ enum ConsolePages {
             return .redirect("/console/agencies?notice=agency_created")
         }
         routes.web(.get, "/console/accounts") { request, context in
-            _ = try requireOperator(context, .adminAccounts)
+            let actor = try requireOperator(context, .adminAccounts)
+            // The list shows people's names and e-mail addresses: the viewing is on the record.
+            try await portal.platform.audit.append(AuditRecord(action: "account.list", objectType: "account", purpose: "operator console"),
+                                                   by: AuditActor(actor, requestID: context.requestID), on: portal.platform.db)
             return try await accountsPage(request, context, portal, form: FormFields(), errors: [], created: nil, status: .ok)
         }
         routes.web(.post, "/console/accounts") { request, context in

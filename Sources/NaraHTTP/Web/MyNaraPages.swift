@@ -104,7 +104,15 @@ enum MyNaraPages {
         let r = portal.renderer
         let language = context.language
         let display = DisplayFormat(timeZone: platform.configuration.timeZone, language: language)
-        guard let account = try await platform.identity.account(id: accountID, on: db) else { throw NaraError.notFound("The account") }
+        // The session already carries the account; only a bearer-token caller needs a look-up.
+        let account: AccountSummary
+        if let sessionAccount = context.session?.account, sessionAccount.id == accountID {
+            account = sessionAccount
+        } else if let fetched = try await platform.identity.account(id: accountID, on: db) {
+            account = fetched
+        } else {
+            throw NaraError.notFound("The account")
+        }
 
         var records: [PersonalRecord] = []
         for provider in platform.contracts.all(PersonalRecordsProvider.self) {

@@ -1,23 +1,51 @@
 import Foundation
 import Hummingbird
+import Mustache
 import NaraCore
 
-struct CardModel: Sendable {
+struct CardModel: Sendable, MustacheParent {
     let title: String
     let summary: String
     let path: String
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": return title
+        case "summary": return summary
+        case "path": return path
+        default: return nil
+        }
+    }
 }
 
-struct FactModel: Sendable {
+struct FactModel: Sendable, MustacheParent {
     let label: String
     let value: String
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "label": return label
+        case "value": return value
+        default: return nil
+        }
+    }
 }
 
-struct HomePage: Sendable {
+struct HomePage: Sendable, MustacheParent {
     let moduleServices: [CardModel]
     let hasModuleServices: Bool
     let platformServices: [CardModel]
     let facts: [FactModel]
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "moduleServices": return moduleServices
+        case "hasModuleServices": return hasModuleServices
+        case "platformServices": return platformServices
+        case "facts": return facts
+        default: return nil
+        }
+    }
 }
 
 struct AgencyNode: Sendable {
@@ -68,6 +96,16 @@ enum PublicPages {
     }
 
     static func home(_ request: Request, _ context: NaraRequestContext, _ portal: Portal) async throws -> Response {
+        // For visitors the home page depends only on the language and the module list, both fixed
+        // while the process runs: it is rendered once per language. Signed-in users get it rendered.
+        if context.actor == nil && context.session == nil && request.uri.description == "/" {
+            return try await portal.renderer.cached(key: "home:\(context.language.rawValue)", { try await homePage(context, portal) },
+                                                    request: request, context: context)
+        }
+        return portal.renderer.render(try await homePage(context, portal), request: request, context: context)
+    }
+
+    static func homePage(_ context: NaraRequestContext, _ portal: Portal) async throws -> Page<HomePage> {
         let r = portal.renderer
         let language = context.language
         let modules = portal.platform.menu.filter { $0.audience == .everyone || $0.audience == .citizens }.map {
@@ -88,7 +126,7 @@ enum PublicPages {
             FactModel(label: r.text("home_fact_timezone", language), value: portal.platform.configuration.timeZone.identifier),
         ]
         let page = HomePage(moduleServices: modules, hasModuleServices: !modules.isEmpty, platformServices: platform, facts: facts)
-        return r.render(Page("home", title: r.text("home_title", language), model: page), request: request, context: context)
+        return Page("home", title: r.text("home_title", language), model: page)
     }
 
     static func agencies(_ request: Request, _ context: NaraRequestContext, _ portal: Portal) async throws -> Response {

@@ -1,0 +1,94 @@
+import Mustache
+
+// Lookups in templates go through Mirror unless a type answers them itself. The types on every
+// page (the root, the layout, menus, cards, form fields) answer directly: rendering the shared
+// layout is the hot path of every HTML response.
+
+extension RenderRoot: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "t": return t
+        case "page": return page
+        case "layout": return layout
+        default: return nil
+        }
+    }
+}
+
+extension LayoutModel: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "lang": return lang
+        case "title": return title
+        case "csrf": return csrf
+        case "user": return user
+        case "nav": return nav
+        case "languages": return languages
+        case "notice": return notice
+        case "path": return path
+        default: return nil
+        }
+    }
+}
+
+extension LayoutModel.NavItem: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "title": return title
+        case "path": return path
+        case "current": return current
+        default: return nil
+        }
+    }
+}
+
+extension LayoutModel.LanguageLink: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "code": return code
+        case "name": return self.name
+        case "href": return href
+        case "current": return current
+        default: return nil
+        }
+    }
+}
+
+extension LayoutModel.UserChip: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "name": return self.name
+        case "role": return role
+        default: return nil
+        }
+    }
+}
+
+extension FieldModel: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "id": return id
+        case "name": return self.name
+        case "label": return label
+        case "type": return type
+        case "value": return value
+        case "hint": return hint
+        case "error": return error
+        case "autocomplete": return autocomplete
+        case "required": return required
+        case "describedBy": return describedBy
+        default: return nil
+        }
+    }
+}
+
+extension OptionModel: MustacheParent {
+    public func child(named name: String) -> Any? {
+        switch name {
+        case "value": return value
+        case "label": return label
+        case "selected": return selected
+        default: return nil
+        }
+    }
+}
