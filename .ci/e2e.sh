@@ -25,6 +25,7 @@ command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq 
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q selenium openapi-spec-validator
+  "$venv/bin/pip" install -q --no-deps axe-playwright-python   # only for its bundled axe-core
 fi
 
 echo "== e2e: invalid settings stop start-up with a clear message"
@@ -61,6 +62,9 @@ PY
 
 echo "== e2e: real browser sign-in with the second factor"
 "$venv/bin/python" .ci/browser_check.py "$base" "$secret"
+
+echo "== e2e: accessibility (axe-core, WCAG 2.2 A and AA rules)"
+"$venv/bin/python" .ci/accessibility_check.py "$base" "$secret"
 
 echo "== e2e: graceful shutdown finishes and signs the audit checkpoint"
 curl -fsS "$base/agencies" >/dev/null

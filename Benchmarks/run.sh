@@ -48,7 +48,7 @@ run() {  # name, extra wrk arguments...
 echo "warming up..." >&2
 wrk -t2 -c16 -d3s "$base/" >/dev/null
 results=()
-results+=("$(run "plaintext ceiling (/healthz)" "$base/healthz")")
+results+=("$(run "plaintext ceiling (/ping)" "$base/ping")")
 results+=("$(run "home page (/), visitor" "$base/")")
 results+=("$(run "home page (/), signed in: rendered per request" -H "Cookie: $cookie" "$base/")")
 results+=("$(run "My Nara, signed in (/my)" -H "Cookie: $cookie" "$base/my")")

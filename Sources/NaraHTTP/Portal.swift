@@ -55,10 +55,21 @@ public final class Portal: Sendable {
     }
 }
 
+/// Paths that a redirect may follow: on this site only. Browsers read `/\\host`, `//host` and
+/// paths with tabs or line breaks (which they strip) as addresses of another site.
+public enum LocalPath {
+    public static func isSafe(_ path: String) -> Bool {
+        let scalars = Array(path.unicodeScalars)
+        guard scalars.first == "/", scalars.count < 2048 else { return false }
+        if scalars.count > 1 && (scalars[1] == "/" || scalars[1] == "\\") { return false }
+        return !scalars.contains { $0.value < 0x21 || $0.value == 0x7F || $0 == "\\" || ($0.value >= 0x80 && $0.properties.isWhitespace) }
+    }
+}
+
 extension Response {
     /// 303 See Other to a local path (never to another site).
     public static func redirect(_ location: String, cookies: [String] = []) -> Response {
-        let safe = location.hasPrefix("/") && !location.hasPrefix("//") ? location : "/"
+        let safe = LocalPath.isSafe(location) ? location : "/"
         var headers = HTTPFields()
         headers[.location] = safe
         for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie)) }

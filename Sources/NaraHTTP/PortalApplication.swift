@@ -52,7 +52,7 @@ struct PlatformLifecycleService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        await platform.shutdown()
+        await platform.shutdown(signCheckpoint: true)
     }
 }
 

@@ -281,7 +281,7 @@ struct Backup: AsyncParsableCommand {
     func run() async throws {
         let configuration = try settings.configuration()
         if let url = configuration.databaseURL {
-            print("PostgreSQL storage: back it up with")
+            print("PostgreSQL storage: back it up with pg_dump (give the password through PGPASSWORD or ~/.pgpass):")
             print("  " + NaraDatabase.pgDumpCommand(url: url, to: destination))
             return
         }

@@ -40,4 +40,29 @@ struct DemoSeedTests {
         await second.shutdown()
         await removeTestStorage(configuration)
     }
+
+    @Test("a database holding other tables is never seeded, nor is one behind an https address unless asked")
+    func seedGuards() async throws {
+        var foreign = testConfiguration()
+        foreign.demoSeed = .on
+        let database = try await NaraDatabase.open(foreign, logger: .init(label: "t"))
+        try await database.sql.raw("CREATE TABLE legacy_register (id INTEGER PRIMARY KEY, name TEXT)").run()
+        await database.shutdown()
+        let platform = try await Platform.start(configuration: foreign, modules: [], logger: .init(label: "t"), sender: RecordingSender())
+        #expect(platform.seededDemo == nil)
+        #expect(try await platform.identity.accounts(on: platform.db).isEmpty)
+        await platform.shutdown()
+        await removeTestStorage(foreign)
+
+        var published = testConfiguration()
+        published.demoSeed = .auto
+        published.baseURL = "https://www.nara.example.kr"
+        #expect(!published.seedsDemoIntoEmptyDatabase)
+        let production = try await Platform.start(configuration: published, modules: [], logger: .init(label: "t"), sender: RecordingSender())
+        #expect(production.seededDemo == nil)
+        await production.shutdown()
+        await removeTestStorage(published)
+        published.demoSeed = .on
+        #expect(published.seedsDemoIntoEmptyDatabase)
+    }
 }

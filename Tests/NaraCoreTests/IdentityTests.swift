@@ -116,6 +116,7 @@ struct IdentityTests {
             }
             do {
                 _ = try await identity.login(username: "ghost", password: "x", address: "192.0.2.99", userAgent: "t", on: platform.db)
+                Issue.record("an unknown user name was not throttled")
             } catch let error as NaraError {
                 #expect(error.code == .tooManyRequests)
             }
@@ -151,14 +152,16 @@ struct IdentityTests {
             else { Issue.record("official signed in without a second factor"); return }
             #expect(pending.awaitingSecondFactor)
             let code = fixtures.totp(at: clock.now())
-            let done = try await identity.verifySecondFactor(sessionID: pending.id, code: code, address: "10.1.1.1", on: platform.db)
+            let (newToken, done) = try await identity.verifySecondFactor(sessionID: pending.id, code: code, address: "10.1.1.1", on: platform.db)
             #expect(done.secondFactorVerified)
-            #expect(try await identity.session(token: token, on: platform.db)?.secondFactorVerified == true)
+            #expect(try await identity.session(token: newToken, on: platform.db)?.secondFactorVerified == true)
+            // The token of the password step is retired when the session gains its privileges.
+            #expect(try await identity.session(token: token, on: platform.db) == nil)
 
             // The same code cannot complete a second sign-in.
             guard case .needsSecondFactor(_, let second) = try await identity.login(
                 username: "official.one", password: Fixtures.password, address: "10.1.1.2", userAgent: "t", on: platform.db)
-            else { return }
+            else { Issue.record("unexpected sign-in outcome"); return }
             await #expect(throws: NaraError.self) {
                 _ = try await identity.verifySecondFactor(sessionID: second.id, code: code, address: "10.1.1.2", on: platform.db)
             }
@@ -167,9 +170,12 @@ struct IdentityTests {
             }
             do {
                 _ = try await identity.verifySecondFactor(sessionID: second.id, code: "111111", address: "10.1.1.2", on: platform.db)
+                Issue.record("a fifth wrong code was accepted")
             } catch let error as NaraError {
-                #expect(error.code == .unauthenticated || error.code == .tooManyRequests)
+                #expect(error.code == .unauthenticated, "the fifth wrong code ends the sign-in: \(error)")
             }
+            let revoked = try #require(try await SessionModel.find(second.id, on: platform.db))
+            #expect(revoked.revokedAt != nil && revoked.secondFactorFailures == 5)
             clock.advance(by: 60)
             await #expect(throws: NaraError.self) {
                 _ = try await identity.verifySecondFactor(sessionID: second.id, code: fixtures.totp(at: clock.now()), address: "10.1.1.2", on: platform.db)
@@ -182,7 +188,7 @@ struct IdentityTests {
         try await withTestPlatform(configure: { $0.sessionIdleMinutes = 30; $0.sessionAbsoluteHours = 2 }) { platform, clock, _ in
             let identity = platform.identity
             guard case .signedIn(let token, let session) = try await identity.login(username: "alice", password: Fixtures.password, address: "a", userAgent: "t", on: platform.db)
-            else { return }
+            else { Issue.record("unexpected sign-in outcome"); return }
             clock.advance(by: 29 * 60)
             #expect(try await identity.session(token: token, on: platform.db) != nil)
             clock.advance(by: 29 * 60)
@@ -191,7 +197,7 @@ struct IdentityTests {
             #expect(try await identity.session(token: token, on: platform.db) == nil)  // idle
 
             guard case .signedIn(let token2, _) = try await identity.login(username: "alice", password: Fixtures.password, address: "a", userAgent: "t", on: platform.db)
-            else { return }
+            else { Issue.record("unexpected sign-in outcome"); return }
             for _ in 0..<5 {
                 clock.advance(by: 25 * 60)
                 _ = try await identity.session(token: token2, on: platform.db)
@@ -199,7 +205,7 @@ struct IdentityTests {
             #expect(try await identity.session(token: token2, on: platform.db) == nil)  // 2 hours absolute
 
             guard case .signedIn(let token3, let session3) = try await identity.login(username: "alice", password: Fixtures.password, address: "a", userAgent: "t", on: platform.db)
-            else { return }
+            else { Issue.record("unexpected sign-in outcome"); return }
             try await identity.revokeSession(id: session3.id, by: .system("t"), on: platform.db)
             #expect(try await identity.session(token: token3, on: platform.db) == nil)
             _ = session
@@ -254,7 +260,7 @@ struct IdentityTests {
     func disable() async throws {
         try await withTestPlatform { platform, _, fixtures in
             let identity = platform.identity
-            guard case .signedIn(let token, _) = try await identity.login(username: "bob", password: Fixtures.password, address: "a", userAgent: "t", on: platform.db) else { return }
+            guard case .signedIn(let token, _) = try await identity.login(username: "bob", password: Fixtures.password, address: "a", userAgent: "t", on: platform.db) else { Issue.record("unexpected sign-in outcome"); return }
             let bearer = try await identity.issueToken(username: "bob", password: Fixtures.password, totp: nil, scope: nil, address: "a", on: platform.db)
             try await identity.setStatus(accountID: fixtures.bob!.id, status: .disabled, by: .system("t"), on: platform.db)
             #expect(try await identity.session(token: token, on: platform.db) == nil)

@@ -96,7 +96,21 @@ struct AuditCheckpointStatement: Encodable {
     let chain = "nara-audit-v1"
     let seq: Int64
     let entry_hash: String
+    let prev_seq: Int64
+    let interval: Int
     let at_ms: Int64
+
+    init(seq: Int64, entryHash: String, prevSeq: Int64, interval: Int, atMillis: Int64) {
+        self.seq = seq
+        self.entry_hash = entryHash
+        self.prev_seq = prevSeq
+        self.interval = interval
+        self.at_ms = atMillis
+    }
+
+    init(_ m: AuditCheckpointModel) {
+        self.init(seq: m.id ?? 0, entryHash: m.entryHash, prevSeq: m.prevSeq, interval: m.interval, atMillis: m.atMillis)
+    }
 }
 
 /// The append-only, hash-chained audit log with signed checkpoints.
@@ -171,11 +185,14 @@ public final class AuditChain: Sendable {
     private func writeCheckpoint(seq: Int64, hash: String, on db: any Database) async throws {
         let identity = try await pki.identity(purpose: .platform, agencyID: nil, on: db)
         let at = Timestamp.millis(clock.now())
-        let statement = try CanonicalJSON.encode(AuditCheckpointStatement(seq: seq, entry_hash: hash, at_ms: at))
+        let previous = try await AuditCheckpointModel.query(on: db).sort(\.$id, .descending).first()?.id ?? 0
+        let statement = try CanonicalJSON.encode(AuditCheckpointStatement(seq: seq, entryHash: hash, prevSeq: previous, interval: checkpointInterval, atMillis: at))
         let signature = try pki.sign(statement, with: identity)
         let checkpoint = AuditCheckpointModel()
         checkpoint.id = seq
         checkpoint.entryHash = hash
+        checkpoint.prevSeq = previous
+        checkpoint.interval = checkpointInterval
         checkpoint.atMillis = at
         checkpoint.signature = signature.signature
         checkpoint.certificateFingerprint = signature.certificateFingerprint
@@ -233,23 +250,28 @@ public final class AuditChain: Sendable {
         public var isIntact: Bool { failure == nil }
     }
 
-    /// Walks the whole chain and every checkpoint. Reports the first broken entry.
+    /// Walks the chain up to the head as it stood when verification began (entries appended
+    /// meanwhile are left for the next run) and every checkpoint. Reports the first broken entry.
     public func verify(on db: any Database, pageSize: Int = 2000,
                        progress: (@Sendable (_ checked: Int64, _ total: Int64) -> Void)? = nil) async throws -> Verification {
         let head = try await AuditHeadModel.find(1, on: db)
-        let total = Int64(try await AuditEntryModel.query(on: db).count())
+        let headSeq = head?.lastSeq ?? 0
+        // Without a head row every stored entry is walked (and the missing head reported).
+        let bound: Int64 = head?.lastSeq ?? Int64.max
+        let total = head == nil ? Int64(try await AuditEntryModel.query(on: db).count()) : headSeq
         var expectedSeq: Int64 = 1
         var previousHash = Self.genesisHash
         var checked: Int64 = 0
         var failure: Failure?
         var hashes: [Int64: String] = [:]
-        var checkpointsBySeq: [Int64: AuditCheckpointModel] = [:]
-        let checkpoints = try await AuditCheckpointModel.query(on: db).sort(\.$id).all()
-        for checkpoint in checkpoints { checkpointsBySeq[checkpoint.id ?? 0] = checkpoint }
+        let allCheckpoints = try await AuditCheckpointModel.query(on: db).sort(\.$id).all()
+        let checkpoints = allCheckpoints.filter { ($0.id ?? 0) <= bound }
+        let checkpointSeqs = Set(checkpoints.compactMap(\.id))
 
-        walk: while true {
+        walk: while expectedSeq <= bound {
             let page = try await AuditEntryModel.query(on: db)
                 .filter(\.$id >= expectedSeq)
+                .filter(\.$id <= bound)
                 .sort(\.$id)
                 .limit(pageSize)
                 .all()
@@ -273,7 +295,7 @@ public final class AuditChain: Sendable {
                     failure = Failure(seq: seq, reason: "entry content does not match its hash (edited)")
                     break walk
                 }
-                if checkpointsBySeq[seq] != nil { hashes[seq] = entry.hash }
+                if checkpointSeqs.contains(seq) { hashes[seq] = entry.hash }
                 previousHash = entry.hash
                 expectedSeq += 1
                 checked += 1
@@ -282,22 +304,41 @@ public final class AuditChain: Sendable {
         }
         let lastSeq = expectedSeq - 1
 
-        if failure == nil, let head {
-            if head.lastSeq > lastSeq {
-                failure = Failure(seq: lastSeq + 1, reason: "entries \(lastSeq + 1)...\(head.lastSeq) are missing: the chain head records \(head.lastSeq) entries (truncated)")
-            } else if head.lastSeq < lastSeq || head.lastHash != previousHash {
+        if failure == nil {
+            if head == nil {
+                if lastSeq > 0 { failure = Failure(seq: 1, reason: "the chain head row is missing") }
+            } else if headSeq > lastSeq {
+                failure = Failure(seq: lastSeq + 1, reason: "entries \(lastSeq + 1)...\(headSeq) are missing: the chain head records \(headSeq) entries (truncated)")
+            } else if head?.lastHash != previousHash {
                 failure = Failure(seq: lastSeq, reason: "the chain head does not match the last entry")
             }
-        } else if failure == nil && lastSeq > 0 {
-            failure = Failure(seq: 1, reason: "the chain head row is missing")
+        }
+
+        // A checkpoint beyond the head is fine only if its entry exists (appended while we read);
+        // otherwise the chain was cut back below a signed checkpoint.
+        if failure == nil, head != nil {
+            for checkpoint in allCheckpoints where (checkpoint.id ?? 0) > bound {
+                let seq = checkpoint.id ?? 0
+                let entry = try await AuditEntryModel.find(seq, on: db)
+                if entry?.hash != checkpoint.entryHash {
+                    failure = Failure(seq: lastSeq + 1, reason: "a signed checkpoint covers entry \(seq) but the chain ends at \(lastSeq) (truncated)")
+                    break
+                }
+            }
         }
 
         var checkpointsChecked = 0
         if failure == nil {
+            let platformKey = try await pki.identity(purpose: .platform, agencyID: nil, on: db).fingerprint
             var previousCheckpointSeq: Int64 = 0
+            var interval = checkpointInterval
             for checkpoint in checkpoints {
                 let seq = checkpoint.id ?? 0
-                let statement = try CanonicalJSON.encode(AuditCheckpointStatement(seq: seq, entry_hash: checkpoint.entryHash, at_ms: checkpoint.atMillis))
+                let statement = try CanonicalJSON.encode(AuditCheckpointStatement(checkpoint))
+                guard checkpoint.certificateFingerprint == platformKey else {
+                    failure = Failure(seq: seq, reason: "checkpoint is not signed by the platform key")
+                    break
+                }
                 do {
                     _ = try await pki.verify(statement, signature: DetachedSignature(certificateFingerprint: checkpoint.certificateFingerprint, signature: checkpoint.signature),
                                              at: Timestamp.date(millis: checkpoint.atMillis), on: db)
@@ -305,8 +346,9 @@ public final class AuditChain: Sendable {
                     failure = Failure(seq: seq, reason: "checkpoint signature is not valid (\(error))")
                     break
                 }
-                if seq > lastSeq {
-                    failure = Failure(seq: lastSeq + 1, reason: "a signed checkpoint covers entry \(seq) but the chain ends at \(lastSeq) (truncated)")
+                if checkpoint.prevSeq != previousCheckpointSeq {
+                    failure = Failure(seq: previousCheckpointSeq + 1,
+                                      reason: "the signed checkpoint at \(seq) follows one at \(checkpoint.prevSeq), which is missing (checkpoints removed)")
                     break
                 }
                 if hashes[seq] != checkpoint.entryHash {
@@ -315,7 +357,14 @@ public final class AuditChain: Sendable {
                     break
                 }
                 previousCheckpointSeq = seq
+                interval = checkpoint.interval
                 checkpointsChecked += 1
+            }
+            // Every `interval` entries a checkpoint is signed in the same transaction: a longer
+            // unsigned tail means checkpoints were removed.
+            if failure == nil && lastSeq - previousCheckpointSeq > Int64(interval) {
+                failure = Failure(seq: previousCheckpointSeq + 1,
+                                  reason: "no signed checkpoint covers entries \(previousCheckpointSeq + 1)...\(lastSeq) although one is signed every \(interval) entries (checkpoints removed)")
             }
         }
         return Verification(entriesChecked: checked, checkpointsChecked: checkpointsChecked, lastSeq: lastSeq, failure: failure)

@@ -41,6 +41,10 @@ public final class AuditCheckpointModel: Model, @unchecked Sendable {
 
     @ID(custom: "seq", generatedBy: .user) public var id: Int64?
     @Field(key: "entry_hash") public var entryHash: String
+    /// The checkpoint before this one (0 for the first): deleting a checkpoint breaks the sequence.
+    @Field(key: "prev_seq") public var prevSeq: Int64
+    /// The checkpoint interval in force when it was signed: the unsigned tail may not exceed it.
+    @Field(key: "interval") public var interval: Int
     @Field(key: "at_ms") public var atMillis: Int64
     /// Base64 DER ECDSA signature over the canonical checkpoint statement.
     @Field(key: "signature") public var signature: String

@@ -5,10 +5,22 @@ import Logging
 /// command-line flags; flags win. Unknown or invalid settings stop start-up with a clear message.
 public struct NaraConfiguration: Sendable {
     public enum DemoSeed: String, Sendable, CaseIterable {
-        /// Seed the demo government when the database holds no accounts and no agencies.
+        /// Seed the demo government into an empty database, unless the portal is published over
+        /// HTTPS (a production address): demo passwords are public.
         case auto
+        /// Seed the demo government into an empty database, whatever the address.
+        case on
         /// Never seed demo data.
         case off
+    }
+
+    /// Whether an empty database gets the demo government on start.
+    public var seedsDemoIntoEmptyDatabase: Bool {
+        switch demoSeed {
+        case .on: return true
+        case .off: return false
+        case .auto: return !servesOverTLS
+        }
     }
 
     public var host: String = "127.0.0.1"
@@ -193,10 +205,10 @@ extension NaraConfiguration {
         },
         SettingDescriptor(
             environmentName: "NARA_DEMO_SEED", flag: "--demo-seed",
-            summary: "auto: seed the demo government into an empty database on start; off: never.", defaultDescription: "auto"
+            summary: "auto: seed the demo government into an empty database unless NARA_BASE_URL is https; on: also then; off: never.", defaultDescription: "auto"
         ) { c, v throws(ConfigurationError) in
             guard let seed = DemoSeed(rawValue: v.lowercased()) else {
-                throw .init(setting: "NARA_DEMO_SEED", message: "must be auto or off")
+                throw .init(setting: "NARA_DEMO_SEED", message: "must be auto, on or off")
             }
             c.demoSeed = seed
         },

@@ -4,11 +4,11 @@ import Foundation
 /// What module seeds can build on: the platform and the demo government's agencies and people.
 public struct DemoSeedContext: Sendable {
     public let platform: Platform
+    /// The seeding transaction: write through it, so that a failed seed leaves nothing behind.
+    public let db: any Database
     public let agencies: [String: AgencySummary]
     public let accounts: [String: AccountSummary]
     public let actor: AuditActor
-
-    public var db: any Database { platform.db }
 }
 
 public struct DemoSeedReport: Sendable {
@@ -102,14 +102,18 @@ public enum DemoSeed {
         firstNine + String(BusinessNumber.checkDigit(firstNine)!)
     }
 
+    /// Seeds everything in one transaction: a failure leaves the database empty, never half-seeded.
     public static func run(platform: Platform) async throws -> DemoSeedReport {
-        let db = platform.db
+        platform.logger.notice("seeding the demo government (empty database)")
+        return try await platform.db.transaction { tx in try await seed(platform: platform, on: tx) }
+    }
+
+    static func seed(platform: Platform, on db: any Database) async throws -> DemoSeedReport {
         let actor = AuditActor.system("demo-seed")
         let identity = platform.identity
         var agencyByCode: [String: AgencySummary] = [:]
         var accounts: [String: AccountSummary] = [:]
         var logins: [DemoSeedReport.Login] = []
-        platform.logger.notice("seeding the demo government (empty database)")
 
         for seed in agencies {
             agencyByCode[seed.code] = try await identity.createAgency(
@@ -151,9 +155,9 @@ public enum DemoSeed {
         let gateway = try await identity.createAgencySystem(agencyCode: "1051000", name: "National Treasury payment gateway",
                                                              permissions: [.paymentsReconcile], fixedSecret: paymentGatewaySecret, by: actor, on: db)
 
-        try await seedPlatformRecords(platform: platform, accounts: accounts, agencies: agencyByCode, actor: actor)
+        try await seedPlatformRecords(platform: platform, accounts: accounts, agencies: agencyByCode, actor: actor, on: db)
 
-        let context = DemoSeedContext(platform: platform, agencies: agencyByCode, accounts: accounts, actor: actor)
+        let context = DemoSeedContext(platform: platform, db: db, agencies: agencyByCode, accounts: accounts, actor: actor)
         for module in platform.modules {
             try await module.seedDemo(context)
         }
@@ -162,8 +166,8 @@ public enum DemoSeed {
     }
 
     /// Notifications, payments, a file and a past outage: the platform's own records in each state.
-    static func seedPlatformRecords(platform: Platform, accounts: [String: AccountSummary], agencies: [String: AgencySummary], actor: AuditActor) async throws {
-        let db = platform.db
+    static func seedPlatformRecords(platform: Platform, accounts: [String: AccountSummary], agencies: [String: AgencySummary], actor: AuditActor,
+                                    on db: any Database) async throws {
         let now = platform.clock.now()
         guard let minji = accounts["kim.minji"], let junho = accounts["lee.junho"], let hanbit = accounts["hanbit.construction"] else { return }
         let jongno = agencies["3000000"]?.id

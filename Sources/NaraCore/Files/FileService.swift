@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 public struct StoredFile: Sendable, Codable, Equatable {
     public let id: UUID
@@ -20,10 +21,12 @@ public final class FileService: Sendable {
 
     public let maxBytes: Int
     private let clock: any NaraClock
+    private let audit: AuditChain
 
-    public init(maxBytes: Int, clock: any NaraClock) {
+    init(maxBytes: Int, clock: any NaraClock, audit: AuditChain) {
         self.maxBytes = maxBytes
         self.clock = clock
+        self.audit = audit
     }
 
     /// The content type the bytes really are, or nil when not on the allow-list.
@@ -60,7 +63,8 @@ public final class FileService: Sendable {
         return base
     }
 
-    public func store(_ data: Data, name: String?, declaredType: String?, ownerAccountID: UUID?, on db: any Database) async throws -> StoredFile {
+    public func store(_ data: Data, name: String?, declaredType: String?, ownerAccountID: UUID?, by actor: AuditActor = .system("files"),
+                      on db: any Database) async throws -> StoredFile {
         guard data.count <= maxBytes else {
             throw NaraError(.payloadTooLarge, code: .payloadTooLarge, "Files may be at most \(maxBytes / 1024 / 1024) MiB.")
         }
@@ -86,15 +90,15 @@ public final class FileService: Sendable {
         file.$owner.id = ownerAccountID
         file.createdAt = now
         try await db.transaction { tx in
-            if try await FileBlobModel.find(sha, on: tx) == nil {
-                let blob = FileBlobModel()
-                blob.id = sha
-                blob.size = Int64(data.count)
-                blob.content = data
-                blob.createdAt = now
-                try await blob.create(on: tx)
-            }
+            // The same content uploaded twice at once is stored once, without a constraint error.
+            let sql = tx as! any SQLDatabase
+            try await sql.raw("""
+                INSERT INTO file_blobs (sha256, size, content, created_at) VALUES (\(bind: sha), \(bind: Int64(data.count)), \(bind: data), \(bind: now))
+                ON CONFLICT (sha256) DO NOTHING
+                """).run()
             try await file.create(on: tx)
+            try await self.audit.append(AuditRecord(action: "file.upload", objectType: "file", objectID: file.id!.uuidString.lowercased(),
+                                                    detail: "\(contentType) \(data.count) bytes sha256 \(sha.prefix(16))"), by: actor, on: tx)
         }
         return Self.info(file)
     }

@@ -180,66 +180,68 @@ public final class IdentityService: Sendable {
         let totpSecret: Data? = input.kind.requiresSecondFactor ? (input.fixedTOTPSecret ?? TOTP.generateSecret()) : nil
         let nationalIDHash = nationalIDValue.map { nationalIDCipher.lookupHash($0.digits) }
 
-        let summary = try await db.transaction { tx -> AccountSummary in
-            var conflicts: [FieldError] = []
-            if try await AccountModel.query(on: tx).filter(\.$username == username).first() != nil {
-                conflicts.append(FieldError(field: "username", code: "taken", message: "This user name is taken."))
-            }
-            if let nationalIDHash, try await AccountModel.query(on: tx).filter(\.$nationalIDHash == nationalIDHash).first() != nil {
-                conflicts.append(FieldError(field: "nationalId", code: "registered", message: "An account already exists for this resident registration number."))
-            }
-            var agencyID: UUID?
-            if let code = input.agencyCode?.nilIfEmpty {
-                if let agency = try await AgencyModel.query(on: tx).filter(\.$code == code).first() {
-                    agencyID = agency.id
-                } else {
-                    conflicts.append(FieldError(field: "agencyCode", code: "unknown", message: "No agency has this code."))
+        let summary: AccountSummary
+        do {
+            summary = try await db.transaction { tx -> AccountSummary in
+                var conflicts: [FieldError] = []
+                if try await AccountModel.query(on: tx).filter(\.$username == username).first() != nil {
+                    conflicts.append(FieldError(field: "username", code: "taken", message: "This user name is taken."))
                 }
+                if let nationalIDHash, try await AccountModel.query(on: tx).filter(\.$nationalIDHash == nationalIDHash).first() != nil {
+                    conflicts.append(FieldError(field: "nationalId", code: "registered",
+                                            message: "This resident registration number cannot be used for a new account. If you already have an account, sign in."))
+                }
+                var agencyID: UUID?
+                if let code = input.agencyCode?.nilIfEmpty {
+                    if let agency = try await AgencyModel.query(on: tx).filter(\.$code == code).first() {
+                        agencyID = agency.id
+                    } else {
+                        conflicts.append(FieldError(field: "agencyCode", code: "unknown", message: "No agency has this code."))
+                    }
+                }
+                if !conflicts.isEmpty { throw NaraError.validation(conflicts) }
+                let now = self.clock.now()
+                let model = AccountModel()
+                model.id = UUID()
+                model.username = username
+                model.displayName = displayName
+                model.kind = input.kind.rawValue
+                model.$agency.id = agencyID
+                if let nationalID = nationalIDValue {
+                    model.nationalIDCipher = try self.nationalIDCipher.sealString(nationalID.digits)
+                    model.nationalIDHash = nationalIDHash
+                    model.nationalIDMasked = nationalID.masked
+                }
+                model.businessNumber = businessNumberValue?.digits
+                model.businessName = businessName
+                model.email = email
+                model.phone = phone
+                model.passwordHash = passwordHash
+                model.totpSecretCipher = try totpSecret.map { try self.totpCipher.seal($0).base64EncodedString() }
+                model.status = AccountStatus.active.rawValue
+                model.locale = locale
+                model.createdAt = now
+                model.updatedAt = now
+                try await model.create(on: tx)
+                for role in Set(roleNamesValue) {
+                    try await AccountRoleModel(accountID: model.id!, role: role).create(on: tx)
+                }
+                try await self.audit.append(
+                    AuditRecord(action: "account.create", objectType: "account", objectID: model.id!.uuidString.lowercased(),
+                                subjectRef: nationalIDValue.map { self.audit.subjectRef(nationalID: $0) } ?? self.audit.subjectRef(accountID: model.id!),
+                                detail: "\(input.kind.rawValue) \(username)"),
+                    by: actor, on: tx)
+                return AccountSummary(model, roles: Array(Set(roleNamesValue)))
             }
-            if !conflicts.isEmpty { throw NaraError.validation(conflicts) }
-            let now = self.clock.now()
-            let model = AccountModel()
-            model.id = UUID()
-            model.username = username
-            model.displayName = displayName
-            model.kind = input.kind.rawValue
-            model.$agency.id = agencyID
-            if let nationalID = nationalIDValue {
-                model.nationalIDCipher = try self.nationalIDCipher.sealString(nationalID.digits)
-                model.nationalIDHash = nationalIDHash
-                model.nationalIDMasked = nationalID.masked
-            }
-            model.businessNumber = businessNumberValue?.digits
-            model.businessName = businessName
-            model.email = email
-            model.phone = phone
-            model.passwordHash = passwordHash
-            model.totpSecretCipher = try totpSecret.map { try self.totpCipher.seal($0).base64EncodedString() }
-            model.status = AccountStatus.active.rawValue
-            model.locale = locale
-            model.createdAt = now
-            model.updatedAt = now
-            try await model.create(on: tx)
-            for role in Set(roleNamesValue) {
-                try await AccountRoleModel(accountID: model.id!, role: role).create(on: tx)
-            }
-            try await self.audit.append(
-                AuditRecord(action: "account.create", objectType: "account", objectID: model.id!.uuidString.lowercased(),
-                            subjectRef: nationalIDValue.map { self.audit.subjectRef(nationalID: $0) } ?? self.audit.subjectRef(accountID: model.id!),
-                            detail: "\(input.kind.rawValue) \(username)"),
-                by: actor, on: tx)
-            return AccountSummary(model, roles: Array(Set(roleNamesValue)))
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // A registration with the same user name or number committed a moment earlier.
+            throw NaraError.validation([FieldError(field: "username", code: "taken", message: "This user name or number was registered a moment ago.")])
         }
         let uri = totpSecret.map { TOTP(secret: $0).provisioningURI(account: username, issuer: "Nara") }
         return CreatedAccount(account: summary, totpSecret: totpSecret, totpURI: uri)
     }
 
-    static func looksLikeEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              text.count <= 254, !text.contains(" ") else { return false }
-        return true
-    }
+    static func looksLikeEmail(_ text: String) -> Bool { EmailAddress.isValid(text) }
 
     public func account(id: UUID, on db: any Database) async throws -> AccountSummary? {
         guard let model = try await AccountModel.find(id, on: db) else { return nil }
@@ -268,8 +270,11 @@ public final class IdentityService: Sendable {
 
     /// The full national ID of an account, for an authorised and audited read.
     public func revealNationalID(accountID: UUID, by actor: Actor, purpose: String, requestID: String?, on db: any Database) async throws -> NationalID? {
-        guard let model = try await AccountModel.find(accountID, on: db) else { throw NaraError.notFound("The account") }
         try AccessPolicy.require(actor, .personalDataRead, on: .platform)
+        var validator = Validator()
+        validator.require(purpose, "purpose", maxLength: 300)
+        try validator.check()
+        guard let model = try await AccountModel.find(accountID, on: db) else { throw NaraError.notFound("The account") }
         guard let cipher = model.nationalIDCipher else { return nil }
         let id = try NationalID(try nationalIDCipher.openString(cipher))
         try await audit.append(AuditRecord(action: "personal_data.read", objectType: "account", objectID: accountID.uuidString.lowercased(),
@@ -321,38 +326,67 @@ public final class IdentityService: Sendable {
     /// right password included. Failures never say whether the account exists.
     public func login(username: String, password: String, address: String, userAgent: String, on db: any Database) async throws -> LoginOutcome {
         let key = Self.normalisedUsername(username)
-        try await checkThrottle(usernameKey: key, address: address, on: db)
+        let attempt = try await beginAttempt(usernameKey: key, address: address, on: db)
         let model = try await AccountModel.query(on: db).filter(\.$username == key).first()
         let passwordOK = try await hasher.verify(password, hash: model?.passwordHash ?? decoyHash)
         guard let model, passwordOK, model.status == AccountStatus.active.rawValue else {
-            try await recordAttempt(usernameKey: key, address: address, outcome: "failure", on: db)
+            try await settleAttempt(attempt, succeeded: false, on: db)
             throw NaraError(.unauthorized, code: .invalidCredentials, "The user name or password is not correct.")
         }
         let summary = AccountSummary(model, roles: try await roleNames(of: model.id!, on: db))
         let needsSecondFactor = summary.kind.requiresSecondFactor
         if needsSecondFactor && model.totpSecretCipher == nil {
+            try await settleAttempt(attempt, succeeded: false, on: db)
             throw NaraError(.forbidden, code: .secondFactorRequired, "This account has no second factor enrolled; ask an operator to enrol one.")
         }
-        // Successes are not recorded here: throttling counts failures, and the session itself is audited.
+        try await settleAttempt(attempt, succeeded: true, on: db)
         let (token, session) = try await createSession(account: summary, secondFactorVerified: !needsSecondFactor, address: address,
                                                        userAgent: userAgent, on: db)
         return needsSecondFactor ? .needsSecondFactor(token: token, session: session) : .signedIn(token: token, session: session)
     }
 
-    func checkThrottle(usernameKey: String, address: String, on db: any Database) async throws {
+    /// Reserves a sign-in attempt before the slow password check: the attempt counts at once (as
+    /// pending), so requests sent in parallel cannot all slip under the limit. Throws 429 when the
+    /// user name or the address is cooling off.
+    func beginAttempt(usernameKey: String, address: String, on db: any Database) async throws -> UUID {
+        let attempt = LoginAttemptModel(usernameKey: String(usernameKey.prefix(100)), address: address, at: clock.now(), outcome: "pending")
+        try await attempt.create(on: db)
+        do {
+            try await checkThrottle(usernameKey: usernameKey, address: address, excluding: attempt.id, on: db)
+        } catch {
+            try await LoginAttemptModel.query(on: db).filter(\.$id == attempt.id!).set(\.$outcome, to: "throttled").update()
+            throw error
+        }
+        return attempt.id!
+    }
+
+    /// A failed attempt stays on record for the window; a successful one is removed.
+    func settleAttempt(_ id: UUID, succeeded: Bool, on db: any Database) async throws {
+        if succeeded {
+            try await LoginAttemptModel.query(on: db).filter(\.$id == id).delete()
+        } else {
+            try await LoginAttemptModel.query(on: db).filter(\.$id == id).set(\.$outcome, to: "failure").update()
+        }
+    }
+
+    func checkThrottle(usernameKey: String, address: String, excluding own: UUID? = nil, on db: any Database) async throws {
         let now = clock.now()
         let since = now.addingTimeInterval(-policy.failureWindow)
-        let byUser = try await LoginAttemptModel.query(on: db).filter(\.$usernameKey == usernameKey).filter(\.$outcome == "failure")
-            .filter(\.$at > since).sort(\.$at, .descending).limit(policy.maxFailures).all()
-        let byAddress = try await LoginAttemptModel.query(on: db).filter(\.$address == address).filter(\.$outcome == "failure")
-            .filter(\.$at > since).sort(\.$at, .descending).limit(policy.maxFailures).all()
+        let counted = ["failure", "pending"]
+        func recent(_ query: QueryBuilder<LoginAttemptModel>) async throws -> [LoginAttemptModel] {
+            var query = query.filter(\.$outcome ~~ counted).filter(\.$at > since)
+            if let own { query = query.filter(\.$id != own) }
+            return try await query.sort(\.$at, .descending).limit(policy.maxFailures).all()
+        }
+        let byUser = try await recent(LoginAttemptModel.query(on: db).filter(\.$usernameKey == usernameKey))
+        let byAddress = try await recent(LoginAttemptModel.query(on: db).filter(\.$address == address))
         var lockedUntil: Date?
         for attempts in [byUser, byAddress] where attempts.count >= policy.maxFailures {
             let until = attempts[policy.maxFailures - 1].at.addingTimeInterval(policy.coolingOff)
             if until > now { lockedUntil = max(lockedUntil ?? until, until) }
         }
         if let lockedUntil {
-            try await recordAttempt(usernameKey: usernameKey, address: address, outcome: "throttled", on: db)
+            if own == nil { try await recordAttempt(usernameKey: usernameKey, address: address, outcome: "throttled", on: db) }
             let seconds = max(1, Int(lockedUntil.timeIntervalSince(now).rounded(.up)))
             throw NaraError(.tooManyRequests(retryAfterSeconds: seconds), code: .tooManyRequests,
                             "Too many failed sign-in attempts. Try again in \(max(1, seconds / 60)) minutes.")
@@ -363,42 +397,51 @@ public final class IdentityService: Sendable {
         try await LoginAttemptModel(usernameKey: String(usernameKey.prefix(100)), address: address, at: clock.now(), outcome: outcome).create(on: db)
     }
 
-    private func totpMatch(account model: AccountModel, code: String) throws -> UInt64? {
-        guard let sealed = model.totpSecretCipher, let data = Data(base64Encoded: sealed) else { return nil }
+    /// Checks a one-time code and consumes its time step in one conditional update, so that a
+    /// code works once even when two requests present it at the same moment.
+    private func consumeTOTP(account model: AccountModel, code: String, on db: any Database) async throws -> Bool {
+        guard let sealed = model.totpSecretCipher, let data = Data(base64Encoded: sealed) else { return false }
         let totp = TOTP(secret: try totpCipher.open(data))
-        guard let step = totp.matchingStep(code, at: clock.now()) else { return nil }
-        if let last = model.totpLastStep, Int64(step) <= last { return nil }  // a code is good once
-        return step
+        guard let step = totp.matchingStep(code, at: clock.now()) else { return false }
+        let sql = db as! any SQLDatabase
+        let consumed = try await sql.raw("""
+            UPDATE accounts SET totp_last_step = \(bind: Int64(step))
+            WHERE id = \(bind: model.id!) AND (totp_last_step IS NULL OR totp_last_step < \(bind: Int64(step)))
+            RETURNING id
+            """).all()
+        return !consumed.isEmpty
     }
 
-    /// Completes a sign-in waiting for the second factor. Too many wrong codes end the session.
-    public func verifySecondFactor(sessionID: UUID, code: String, address: String, on db: any Database) async throws -> SessionInfo {
-        guard let session = try await SessionModel.find(sessionID, on: db), session.revokedAt == nil,
+    /// Completes a sign-in waiting for the second factor and issues a new session token (the
+    /// token from the password step is retired). Too many wrong codes end the sign-in.
+    public func verifySecondFactor(sessionID: UUID, code: String, address: String, on db: any Database) async throws -> (token: String, session: SessionInfo) {
+        guard let session = try await SessionModel.find(sessionID, on: db), session.revokedAt == nil, clock.now() < session.expiresAt,
               let model = try await AccountModel.find(session.$account.id, on: db)
         else { throw NaraError(.unauthorized, code: .unauthenticated, "Your sign-in has expired; sign in again.") }
-        try await checkThrottle(usernameKey: model.username, address: address, on: db)
-        guard let step = try totpMatch(account: model, code: code) else {
-            session.secondFactorFailures += 1
-            if session.secondFactorFailures >= policy.maxSecondFactorFailures { session.revokedAt = clock.now() }
-            try await session.save(on: db)
-            try await recordAttempt(usernameKey: model.username, address: address, outcome: "failure", on: db)
-            if session.revokedAt != nil {
+        let attempt = try await beginAttempt(usernameKey: model.username, address: address, on: db)
+        guard try await consumeTOTP(account: model, code: code, on: db) else {
+            try await settleAttempt(attempt, succeeded: false, on: db)
+            let sql = db as! any SQLDatabase
+            let failures = try await sql.raw("""
+                UPDATE sessions SET second_factor_failures = second_factor_failures + 1 WHERE id = \(bind: sessionID) RETURNING second_factor_failures
+                """).first()?.decode(column: "second_factor_failures", as: Int.self) ?? policy.maxSecondFactorFailures
+            if failures >= policy.maxSecondFactorFailures {
+                try await SessionModel.query(on: db).filter(\.$id == sessionID).set(\.$revokedAt, to: clock.now()).update()
                 throw NaraError(.unauthorized, code: .unauthenticated, "Too many wrong codes; sign in again.")
             }
             throw NaraError.validation([FieldError(field: "code", code: "invalid", message: "The code is not correct or has already been used.")])
         }
+        try await settleAttempt(attempt, succeeded: true, on: db)
         let now = clock.now()
+        let token = SecretToken.generate()
         try await db.transaction { tx in
-            model.totpLastStep = Int64(step)
-            try await model.save(on: tx)
-            session.secondFactorAt = now
-            session.lastSeenAt = now
-            try await session.save(on: tx)
+            try await SessionModel.query(on: tx).filter(\.$id == sessionID)
+                .set(\.$secondFactorAt, to: now).set(\.$lastSeenAt, to: now).set(\.$tokenHash, to: SecretToken.storageHash(token)).update()
             try await self.audit.append(AuditRecord(action: "session.second_factor", objectType: "session", objectID: sessionID.uuidString.lowercased()),
                                         by: AuditActor(name: "\(model.kind):\(model.id!.uuidString.lowercased())", agencyID: model.$agency.id, requestID: nil), on: tx)
         }
         let summary = AccountSummary(model, roles: try await roleNames(of: model.id!, on: db))
-        return SessionInfo(id: session.id!, account: summary, secondFactorVerified: true, createdAt: session.createdAt, expiresAt: session.expiresAt)
+        return (token, SessionInfo(id: sessionID, account: summary, secondFactorVerified: true, createdAt: session.createdAt, expiresAt: session.expiresAt))
     }
 
     // MARK: Sessions
@@ -469,25 +512,25 @@ public final class IdentityService: Sendable {
     /// Password grant for an account (officials and operators also give a current TOTP code).
     public func issueToken(username: String, password: String, totp: String?, scope: String?, address: String, on db: any Database) async throws -> IssuedToken {
         let key = Self.normalisedUsername(username)
-        try await checkThrottle(usernameKey: key, address: address, on: db)
+        let attempt = try await beginAttempt(usernameKey: key, address: address, on: db)
         let model = try await AccountModel.query(on: db).filter(\.$username == key).first()
         let passwordOK = try await hasher.verify(password, hash: model?.passwordHash ?? decoyHash)
         guard let model, passwordOK, model.status == AccountStatus.active.rawValue else {
-            try await recordAttempt(usernameKey: key, address: address, outcome: "failure", on: db)
+            try await settleAttempt(attempt, succeeded: false, on: db)
             throw NaraError(.unauthorized, code: .invalidCredentials, "The user name or password is not correct.")
         }
         let summary = AccountSummary(model, roles: try await roleNames(of: model.id!, on: db))
         if summary.kind.requiresSecondFactor {
             guard let code = totp?.nilIfEmpty else {
+                try await settleAttempt(attempt, succeeded: true, on: db)
                 throw NaraError(.unauthorized, code: .secondFactorRequired, "This account needs a current one-time code in the totp field.")
             }
-            guard let step = try totpMatch(account: model, code: code) else {
-                try await recordAttempt(usernameKey: key, address: address, outcome: "failure", on: db)
+            guard try await consumeTOTP(account: model, code: code, on: db) else {
+                try await settleAttempt(attempt, succeeded: false, on: db)
                 throw NaraError(.unauthorized, code: .invalidCredentials, "The one-time code is not correct or has already been used.")
             }
-            model.totpLastStep = Int64(step)
-            try await model.save(on: db)
         }
+        try await settleAttempt(attempt, succeeded: true, on: db)
         let scopes = try parseScopes(scope, allowed: permissions(forRoles: summary.roles))
         return try await storeToken(accountID: summary.id, systemID: nil, scopes: scopes,
                                     actor: AuditActor(name: "\(summary.kind.rawValue):\(summary.id.uuidString.lowercased())", agencyID: summary.agencyID, requestID: nil), on: db)
@@ -597,5 +640,80 @@ extension IdentityService {
         let now = clock.now()
         try await LoginAttemptModel.query(on: db).filter(\.$at < now.addingTimeInterval(-86400)).delete()
         try await SessionModel.query(on: db).filter(\.$expiresAt < now.addingTimeInterval(-7 * 86400)).delete()
+    }
+}
+
+// MARK: Self-registration, agency systems, second-factor enrolment
+
+public struct AgencySystemSummary: Sendable, Codable, Equatable {
+    public let id: UUID
+    public let agencyID: UUID
+    public let name: String
+    public let clientID: String
+    public let permissions: [String]
+    public let createdAt: Date
+    public let revokedAt: Date?
+}
+
+extension IdentityService {
+    /// Registration from the public form. A resident registration number that already has an
+    /// account is refused like any invalid field, but such attempts are throttled per address and
+    /// the holder of the existing account is told, so the form cannot be used to probe who is
+    /// registered.
+    public func register(_ input: NewAccount, address: String, notifications: NotificationService, on db: any Database) async throws -> CreatedAccount {
+        let probeKey = "register:" + address
+        try await checkThrottle(usernameKey: probeKey, address: probeKey, on: db)
+        do {
+            return try await createAccount(input, by: AuditActor(name: "anonymous", agencyID: nil, requestID: nil), on: db)
+        } catch let error as NaraError where error.fieldErrors.contains(where: { $0.code == "registered" }) {
+            try await recordAttempt(usernameKey: probeKey, address: probeKey, outcome: "failure", on: db)
+            if let text = input.nationalID, let id = try? NationalID(text),
+               let holder = try await AccountModel.query(on: db).filter(\.$nationalIDHash == nationalIDCipher.lookupHash(id.digits)).first() {
+                try await notifications.notify(accountID: holder.id!, module: "platform", title: "Someone tried to register with your number",
+                                               body: "A new Nara account was requested with your resident registration number and refused. If this was not you, tell the help desk.",
+                                               link: "/my/access-log", on: db)
+            }
+            throw error
+        }
+    }
+
+    public func agencySystems(on db: any Database) async throws -> [AgencySystemSummary] {
+        try await AgencySystemModel.query(on: db).sort(\.$createdAt).all().map {
+            AgencySystemSummary(id: $0.id!, agencyID: $0.$agency.id, name: $0.name, clientID: $0.clientID,
+                                permissions: $0.permissions.split(separator: " ").map(String.init), createdAt: $0.createdAt, revokedAt: $0.revokedAt)
+        }
+    }
+
+    /// Revokes an agency system and every token it holds.
+    public func revokeAgencySystem(id: UUID, by actor: AuditActor, on db: any Database) async throws {
+        try await db.transaction { tx in
+            guard let system = try await AgencySystemModel.find(id, on: tx) else { throw NaraError.notFound("The agency system") }
+            guard system.revokedAt == nil else { return }
+            let now = self.clock.now()
+            system.revokedAt = now
+            try await system.save(on: tx)
+            try await APITokenModel.query(on: tx).filter(\.$system.$id == id).filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
+            try await self.audit.append(AuditRecord(action: "agency_system.revoke", objectType: "agency_system", objectID: system.clientID), by: actor, on: tx)
+        }
+    }
+
+    /// Gives an official or operator a new TOTP secret (lost phone, first enrolment). The old one
+    /// stops working at once; the new one is returned to be shown once.
+    public func resetSecondFactor(accountID: UUID, by actor: AuditActor, on db: any Database) async throws -> (secret: Data, uri: String) {
+        let secret = TOTP.generateSecret()
+        let username = try await db.transaction { tx -> String in
+            guard let model = try await AccountModel.find(accountID, on: tx) else { throw NaraError.notFound("The account") }
+            guard AccountKind(rawValue: model.kind)?.requiresSecondFactor == true else {
+                throw NaraError.conflict("Only officials and operators use a second factor.")
+            }
+            model.totpSecretCipher = try self.totpCipher.seal(secret).base64EncodedString()
+            model.totpLastStep = nil
+            model.updatedAt = self.clock.now()
+            try await model.save(on: tx)
+            try await self.audit.append(AuditRecord(action: "account.second_factor.reset", objectType: "account", objectID: accountID.uuidString.lowercased()),
+                                        by: actor, on: tx)
+            return model.username
+        }
+        return (secret, TOTP(secret: secret).provisioningURI(account: username, issuer: "Nara"))
     }
 }

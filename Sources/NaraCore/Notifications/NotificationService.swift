@@ -50,8 +50,17 @@ public struct LogMessageSender: MessageSender {
     public init(logger: Logger) { self.logger = logger }
     public func send(_ message: OutgoingMessage) async throws {
         logger.info("outbox delivery", metadata: [
-            "channel": .string(message.channel.rawValue), "to": .string(message.recipient), "subject": .string(message.subject),
+            "channel": .string(message.channel.rawValue), "to": .string(Self.masked(message.recipient)), "subject": .string(message.subject),
         ])
+    }
+
+    /// `m***@example.kr`, `010-****-7812`: enough to tell messages apart, not to contact anyone.
+    static func masked(_ recipient: String) -> String {
+        if let at = recipient.firstIndex(of: "@") {
+            return String(recipient.prefix(1)) + "***" + String(recipient[at...])
+        }
+        let digits = recipient.filter(\.isNumber)
+        return digits.count > 4 ? "****" + String(digits.suffix(4)) : "****"
     }
 }
 
@@ -61,11 +70,13 @@ public final class NotificationService: Sendable {
     private let clock: any NaraClock
     private let sender: any MessageSender
     private let logger: Logger
+    private let audit: AuditChain
 
-    public init(clock: any NaraClock, sender: any MessageSender, logger: Logger) {
+    init(clock: any NaraClock, sender: any MessageSender, logger: Logger, audit: AuditChain) {
         self.clock = clock
         self.sender = sender
         self.logger = logger
+        self.audit = audit
     }
 
     /// Puts a message in the account's inbox and queues an e-mail if the account has an address.
@@ -119,7 +130,11 @@ public final class NotificationService: Sendable {
         }
         if message.readAt == nil {
             message.readAt = clock.now()
-            try await message.save(on: db)
+            try await db.transaction { tx in
+                try await message.save(on: tx)
+                try await self.audit.append(AuditRecord(action: "notification.read", objectType: "inbox_message", objectID: messageID.uuidString.lowercased()),
+                                            by: AuditActor(name: "account:" + accountID.uuidString.lowercased(), agencyID: nil, requestID: nil), on: tx)
+            }
         }
     }
 

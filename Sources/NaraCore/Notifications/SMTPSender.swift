@@ -31,6 +31,20 @@ public struct SMTPSettings: Sendable, Equatable {
     }
 }
 
+/// Mailbox syntax Nara accepts (a practical subset of RFC 5321): printable ASCII without spaces,
+/// angle brackets, quotes or separators, one `@`, a dotted domain. Nothing that could end an SMTP
+/// command line or a mail header gets through.
+public enum EmailAddress {
+    public static func isValid(_ text: String) -> Bool {
+        guard text.count <= 254, text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && !"<>()[]\\,;:\"".unicodeScalars.contains($0) })
+        else { return false }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
+        let domain = parts[1]
+        return domain.contains(".") && !domain.hasPrefix(".") && !domain.hasSuffix(".") && !domain.contains("..")
+    }
+}
+
 public struct SMTPError: Error, CustomStringConvertible {
     public let description: String
     public init(description: String) { self.description = description }
@@ -51,34 +65,66 @@ public struct SMTPSender: MessageSender {
 
     public func send(_ message: OutgoingMessage) async throws {
         guard message.channel == .email else { return try await fallback.send(message) }
+        guard EmailAddress.isValid(message.recipient), EmailAddress.isValid(settings.from) else {
+            throw SMTPError(description: "refusing to send to a malformed address")
+        }
+        let timeout = self.timeout
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.converse(message) }
+            group.addTask {
+                try await Task.sleep(for: .nanoseconds(timeout.nanoseconds))
+                throw SMTPError(description: "SMTP server did not finish within \(timeout.nanoseconds / 1_000_000_000) s")
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func converse(_ message: OutgoingMessage) async throws {
         let settings = self.settings
-        let sslContext: NIOSSLContext? = settings.implicitTLS ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+        let sslContext = try NIOSSLContext(configuration: .makeClientConfiguration())
+        let implicitTLS = settings.implicitTLS
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(timeout)
             .connect(host: settings.host, port: settings.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let sslContext {
+                    if implicitTLS {
                         try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: settings.host))
                     }
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        let deadline = NIODeadline.now() + timeout
+        let underlying = channel.channel
         try await channel.executeThenClose { inbound, outbound in
-            var session = SMTPConversation(iterator: inbound.makeAsyncIterator(), outbound: outbound, deadline: deadline)
+            var session = SMTPConversation(iterator: inbound.makeAsyncIterator(), outbound: outbound)
             try await session.expect(220)
-            try await session.command("EHLO nara.local", expect: 250)
-            if let user = settings.username, let password = settings.password {
-                let token = Data(("\0" + user + "\0" + password).utf8).base64EncodedString()
-                try await session.command("AUTH PLAIN " + token, expect: 235)
+            var capabilities = try await session.command("EHLO nara.local", expect: 250)
+            var encrypted = implicitTLS
+            if !encrypted && capabilities.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) {
+                _ = try await session.command("STARTTLS", expect: 220)
+                try await underlying.pipeline.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: settings.host), position: .first)
+                encrypted = true
+                capabilities = try await session.command("EHLO nara.local", expect: 250)
             }
-            try await session.command("MAIL FROM:<\(settings.from)>", expect: 250)
-            try await session.command("RCPT TO:<\(message.recipient)>", expect: 250, 251)
-            try await session.command("DATA", expect: 354)
+            if let user = settings.username, let password = settings.password {
+                // A password never crosses the network in clear; loopback relays are the exception.
+                guard encrypted || Self.isLoopback(settings.host) else {
+                    throw SMTPError(description: "the SMTP server offers no TLS; refusing to send the password in clear")
+                }
+                let token = Data(("\0" + user + "\0" + password).utf8).base64EncodedString()
+                _ = try await session.command("AUTH PLAIN " + token, expect: 235)
+            }
+            _ = try await session.command("MAIL FROM:<\(settings.from)>", expect: 250)
+            _ = try await session.command("RCPT TO:<\(message.recipient)>", expect: 250, 251)
+            _ = try await session.command("DATA", expect: 354)
             try await session.write(Self.render(message, from: settings.from) + ".\r\n")
-            try await session.expect(250)
-            try? await session.command("QUIT", expect: 221)
+            _ = try await session.expect(250)
+            _ = try? await session.command("QUIT", expect: 221)
         }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     static func encodedWord(_ text: String) -> String {
@@ -109,35 +155,37 @@ public struct SMTPSender: MessageSender {
 private struct SMTPConversation {
     var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-    let deadline: NIODeadline
     var pending = ""
 
-    init(iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, deadline: NIODeadline) {
+    init(iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
         self.iterator = iterator
         self.outbound = outbound
-        self.deadline = deadline
     }
 
     mutating func write(_ text: String) async throws {
         try await outbound.write(ByteBuffer(string: text))
     }
 
-    mutating func command(_ line: String, expect codes: Int...) async throws {
+    /// Sends one command line and reads the reply; returns the reply's text lines.
+    mutating func command(_ line: String, expect codes: Int...) async throws -> [String] {
         try await write(line + "\r\n")
-        try await expect(codes)
+        return try await expect(codes)
     }
 
-    mutating func expect(_ codes: Int...) async throws { try await expect(codes) }
+    @discardableResult
+    mutating func expect(_ codes: Int...) async throws -> [String] { try await expect(codes) }
 
-    mutating func expect(_ codes: [Int]) async throws {
+    mutating func expect(_ codes: [Int]) async throws -> [String] {
         // A reply is one or more lines "NNN-text" ending with "NNN text".
+        var texts: [String] = []
         while true {
             let line = try await readLine()
             guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPError(description: "unexpected SMTP reply '\(line)'") }
+            texts.append(String(line.dropFirst(4)))
             let isLast = line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " "
             if isLast {
                 guard codes.contains(code) else { throw SMTPError(description: "SMTP server answered '\(line)'") }
-                return
+                return texts
             }
         }
     }
@@ -149,7 +197,6 @@ private struct SMTPConversation {
                 pending = String(pending[range.upperBound...])
                 return line
             }
-            if NIODeadline.now() > deadline { throw SMTPError(description: "SMTP server timed out") }
             guard var buffer = try await iterator.next() else { throw SMTPError(description: "SMTP server closed the connection") }
             pending += buffer.readString(length: buffer.readableBytes) ?? ""
         }

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 
 public struct PaymentSummary: Sendable, Codable, Equatable {
     public let id: UUID
@@ -186,37 +187,49 @@ public final class PaymentService: Sendable {
         }
         if notice.amountMinor <= 0 { validator.add("amountMinor", "positive", "The amount must be positive.") }
         try validator.check()
-        return try await db.transaction { tx in
-            guard let payment = try await PaymentModel.query(on: tx).filter(\.$reference == notice.reference).first() else {
-                throw NaraError(.notFound, code: "payment_unknown", "No payment has this reference.")
-            }
-            switch PaymentStatus(rawValue: payment.status) ?? .pending {
-            case .paid, .refunded:
-                if payment.bankTransactionID == notice.bankTransactionID && payment.amountMinor == notice.amountMinor {
-                    return .alreadyRecorded(PaymentSummary(payment))
-                }
-                throw NaraError.conflict("This reference has already been paid by another transaction.", code: "payment_already_paid")
-            case .cancelled:
-                throw NaraError.conflict("This payment was cancelled; return the money to the payer.", code: "payment_cancelled")
-            case .pending:
-                break
-            }
-            guard notice.currency.uppercased() == payment.currency, notice.amountMinor == payment.amountMinor else {
-                throw NaraError(.unprocessable, code: "payment_amount_mismatch",
-                                "The amount \(Money.format(notice.amountMinor, currency: notice.currency.uppercased())) does not match the fee \(Money.format(payment.amountMinor, currency: payment.currency)).")
-            }
-            if try await PaymentModel.query(on: tx).filter(\.$bankTransactionID == notice.bankTransactionID).first() != nil {
-                throw NaraError.conflict("This bank transaction was already applied to another reference.", code: "payment_transaction_reused")
-            }
-            payment.status = PaymentStatus.paid.rawValue
-            payment.paidAt = notice.paidAt
-            payment.bankTransactionID = notice.bankTransactionID
-            try await payment.save(on: tx)
-            try await self.ledger(payment, kind: .payment, amount: -notice.amountMinor, note: "bank \(notice.bankTransactionID)", on: tx)
-            try await self.audit.append(AuditRecord(action: "payment.reconcile", objectType: "payment", objectID: payment.reference,
-                                                    detail: notice.bankTransactionID), by: actor, on: tx)
-            return .recorded(PaymentSummary(payment))
+        do {
+            return try await db.transaction { tx in try await self.apply(notice, by: actor, on: tx) }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // Two notices raced and the other committed first: answer as its outcome dictates.
+            return try await db.transaction { tx in try await self.apply(notice, by: actor, on: tx) }
         }
+    }
+
+    private func apply(_ notice: PaymentNotice, by actor: AuditActor, on tx: any Database) async throws -> ReconciliationResult {
+        guard let payment = try await PaymentModel.query(on: tx).filter(\.$reference == notice.reference).first() else {
+            throw NaraError(.notFound, code: "payment_unknown", "No payment has this reference.")
+        }
+        switch PaymentStatus(rawValue: payment.status) ?? .pending {
+        case .paid, .refunded:
+            if payment.bankTransactionID == notice.bankTransactionID && payment.amountMinor == notice.amountMinor {
+                return .alreadyRecorded(PaymentSummary(payment))
+            }
+            throw NaraError.conflict("This reference has already been paid by another transaction.", code: "payment_already_paid")
+        case .cancelled:
+            throw NaraError.conflict("This payment was cancelled; return the money to the payer.", code: "payment_cancelled")
+        case .pending:
+            break
+        }
+        guard notice.currency.uppercased() == payment.currency, notice.amountMinor == payment.amountMinor else {
+            throw NaraError(.unprocessable, code: "payment_amount_mismatch",
+                            "The amount \(Money.format(notice.amountMinor, currency: notice.currency.uppercased())) does not match the fee \(Money.format(payment.amountMinor, currency: payment.currency)).")
+        }
+        if try await PaymentModel.query(on: tx).filter(\.$bankTransactionID == notice.bankTransactionID).first() != nil {
+            throw NaraError.conflict("This bank transaction was already applied to another reference.", code: "payment_transaction_reused")
+        }
+        // Only a payment still pending is marked paid: of two notices racing, one wins.
+        let sql = tx as! any SQLDatabase
+        let won = try await sql.raw("""
+            UPDATE payments SET status = 'paid', paid_at = \(bind: notice.paidAt), bank_transaction_id = \(bind: notice.bankTransactionID)
+            WHERE id = \(bind: payment.id!) AND status = 'pending' RETURNING id
+            """).all()
+        guard !won.isEmpty, let paid = try await PaymentModel.find(payment.id!, on: tx) else {
+            throw NaraError.conflict("This payment was settled by another notice at the same moment; send the notice again.", code: "payment_race")
+        }
+        try await self.ledger(paid, kind: .payment, amount: -notice.amountMinor, note: "bank \(notice.bankTransactionID)", on: tx)
+        try await self.audit.append(AuditRecord(action: "payment.reconcile", objectType: "payment", objectID: paid.reference,
+                                                detail: notice.bankTransactionID), by: actor, on: tx)
+        return .recorded(PaymentSummary(paid))
     }
 
     /// Refunds a paid payment (for example after a rejected application).

@@ -127,6 +127,17 @@ public final class NaraDatabase: Sendable {
         return try await migrator.previewPrepareBatch().get().map { $0.0.name }
     }
 
+    /// Tables in the database (the configured schema on PostgreSQL).
+    public func tableNames() async throws -> Set<String> {
+        let rows: [any SQLRow]
+        if isSQLite {
+            rows = try await sql.raw("SELECT name AS table_name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all()
+        } else {
+            rows = try await sql.raw("SELECT table_name::text AS table_name FROM information_schema.tables WHERE table_schema = current_schema()").all()
+        }
+        return Set(try rows.map { try $0.decode(column: "table_name", as: String.self) })
+    }
+
     /// Whether any agency or account exists: demo data is seeded only into an empty database.
     public func holdsPlatformData() async throws -> Bool {
         let agencies = try await AgencyModel.query(on: db).count()
@@ -143,9 +154,17 @@ public final class NaraDatabase: Sendable {
         try await sql.raw("VACUUM INTO \(bind: path)").run()
     }
 
-    /// The pg_dump command that backs up the configured PostgreSQL database.
+    /// The pg_dump command that backs up the configured PostgreSQL database; the password is
+    /// left out (give it through PGPASSWORD or ~/.pgpass), and arguments are shell-quoted.
     public static func pgDumpCommand(url: String, to file: String) -> String {
-        "pg_dump --format=custom --no-owner --file='\(file)' '\(url)'"
+        var components = URLComponents(string: url)
+        components?.password = nil
+        let target = components?.string ?? "postgres://…"
+        return "pg_dump --format=custom --no-owner --file=\(shellQuoted(file)) \(shellQuoted(target))"
+    }
+
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     public func shutdown() async {

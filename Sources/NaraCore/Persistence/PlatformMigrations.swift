@@ -209,6 +209,8 @@ struct CreateAuditChain: AsyncMigration {
         try await database.schema("audit_checkpoints")
             .field("seq", .int64, .identifier(auto: false))
             .field("entry_hash", .string, .required)
+            .field("prev_seq", .int64, .required)
+            .field("interval", .int, .required)
             .field("at_ms", .int64, .required)
             .field("signature", .string, .required)
             .field("certificate_fingerprint", .string, .required)

@@ -57,9 +57,9 @@ public final class Platform: Sendable {
             clock: clock, hasher: PasswordHasher(cost: configuration.bcryptCost), masterKey: masterKey, pki: pki, audit: audit,
             roles: roles, permissions: Permission.platformPermissions + modules.flatMap(\.permissions), logger: logger, decoyHash: decoyHash)
         self.calendar = CalendarService(timeZone: configuration.timeZone, clock: clock)
-        self.notifications = NotificationService(clock: clock, sender: sender, logger: logger)
+        self.notifications = NotificationService(clock: clock, sender: sender, logger: logger, audit: audit)
         self.payments = PaymentService(clock: clock, audit: audit)
-        self.files = FileService(maxBytes: configuration.maxUploadBytes, clock: clock)
+        self.files = FileService(maxBytes: configuration.maxUploadBytes, clock: clock, audit: audit)
         self.sequences = SequenceService()
         self.contracts = ContractRegistry()
         self.migrations = PlatformMigrations.all + modules.flatMap(\.migrations)
@@ -76,7 +76,8 @@ public final class Platform: Sendable {
         seedDemo: Bool? = nil,
         sender: (any MessageSender)? = nil
     ) async throws -> Platform {
-        if !configuration.usesPostgres {
+        // The data directory holds the SQLite file and, without NARA_MASTER_KEY, the key file.
+        if !configuration.usesPostgres || configuration.masterKey == nil {
             try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         }
@@ -97,7 +98,7 @@ public final class Platform: Sendable {
                                     masterKeySource: source, modules: modules, sender: deliverer, decoyHash: decoyHash)
             let wasEmpty = try await platform.prepareStorage(migrationMode: migrationMode)
             for module in modules { module.registerContracts(in: platform.contracts, platform: platform) }
-            let shouldSeed = seedDemo ?? (configuration.demoSeed == .auto)
+            let shouldSeed = seedDemo ?? configuration.seedsDemoIntoEmptyDatabase
             if shouldSeed && wasEmpty {
                 let report = try await DemoSeed.run(platform: platform)
                 platform.demoReport.withLockedValue { $0 = report }
@@ -109,8 +110,11 @@ public final class Platform: Sendable {
         }
     }
 
-    /// Returns whether the database held no platform data before this start.
+    /// Returns whether the database holds no data at all: no tables before this start, or only
+    /// Nara's own tables with no agency and no account in them.
     private func prepareStorage(migrationMode: MigrationMode) async throws -> Bool {
+        let tablesBefore = try await database.tableNames()
+        let foreignData = !tablesBefore.isEmpty && !tablesBefore.contains("_fluent_migrations")
         switch migrationMode {
         case .apply:
             let applied = try await database.migrate(migrations)
@@ -123,6 +127,10 @@ public final class Platform: Sendable {
         }
         try await checkMasterKey()
         try await pki.ensurePlatformKeys(on: db)
+        if foreignData {
+            logger.notice("the database held other tables before Nara's: no demo data will be seeded")
+            return false
+        }
         return try await !database.holdsPlatformData()
     }
 
@@ -167,14 +175,17 @@ public final class Platform: Sendable {
         return results
     }
 
-    /// Writes a final audit checkpoint and closes storage.
-    public func shutdown() async {
-        do {
-            if let seq = try await audit.checkpoint(on: db) {
-                logger.info("audit checkpoint signed at shutdown", metadata: ["seq": .stringConvertible(seq)])
+    /// Closes storage. The server signs a final audit checkpoint first; tools do not, so that
+    /// `nara audit verify` never signs a head it has not vouched for.
+    public func shutdown(signCheckpoint: Bool = false) async {
+        if signCheckpoint {
+            do {
+                if let seq = try await audit.checkpoint(on: db) {
+                    logger.info("audit checkpoint signed at shutdown", metadata: ["seq": .stringConvertible(seq)])
+                }
+            } catch {
+                logger.error("could not sign the shutdown audit checkpoint: \(error)")
             }
-        } catch {
-            logger.error("could not sign the shutdown audit checkpoint: \(error)")
         }
         await database.shutdown()
     }

@@ -16,25 +16,18 @@ public struct SequenceService: Sendable {
 
     private func take(_ kind: String, year: Int, on db: any Database) async throws -> Int64 {
         let sql = db as! any SQLDatabase
-        for _ in 0..<3 {
-            try await sql.raw("UPDATE sequences SET last_value = last_value + 1 WHERE kind = \(bind: kind) AND year = \(bind: year)").run()
-            if let row = try await SequenceModel.query(on: db).filter(\.$kind == kind).filter(\.$year == year).first() {
-                return row.lastValue
-            }
-            let row = SequenceModel()
-            row.id = UUID()
-            row.kind = kind
-            row.year = year
-            row.lastValue = 1
-            do {
-                try await row.create(on: db)
-                return 1
-            } catch let error as any DatabaseError where error.isConstraintFailure {
-                // Another node created the row first; take the next number from it.
-                continue
-            }
+        // Create the counter if it is new (another node may create it at the same moment: no error,
+        // no aborted transaction), then take the next number under the row's write lock.
+        try await sql.raw("""
+            INSERT INTO sequences (id, kind, year, last_value) VALUES (\(bind: UUID()), \(bind: kind), \(bind: year), 0)
+            ON CONFLICT (kind, year) DO NOTHING
+            """).run()
+        guard let row = try await sql.raw("""
+            UPDATE sequences SET last_value = last_value + 1 WHERE kind = \(bind: kind) AND year = \(bind: year) RETURNING last_value
+            """).first() else {
+            throw NaraError(.unavailable, code: .unavailable, "Could not allocate a number for \(kind); try again.")
         }
-        throw NaraError(.unavailable, code: .unavailable, "Could not allocate a number for \(kind); try again.")
+        return try row.decode(column: "last_value", as: Int64.self)
     }
 
     /// `PREFIX-2026-000042`.

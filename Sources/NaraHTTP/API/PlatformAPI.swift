@@ -309,7 +309,7 @@ enum PlatformAPI {
             }
             let name = request.headers[HTTPField.Name("X-File-Name")!]?.removingPercentEncoding
             let file = try await platform.files.store(Data(buffer: buffer), name: name, declaredType: request.headers[.contentType],
-                                                      ownerAccountID: accountID, on: platform.db)
+                                                      ownerAccountID: accountID, by: AuditActor(actor, requestID: context.requestID), on: platform.db)
             return try .json(file, status: .created)
         }
 

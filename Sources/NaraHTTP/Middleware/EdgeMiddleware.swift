@@ -56,7 +56,10 @@ struct EdgeMiddleware: RouterMiddleware {
             ("Cross-Origin-Opener-Policy", "same-origin"),
             ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
         ]
-        for (name, value) in headers { response.headers[HTTPField.Name(name)!] = value }
+        // A response may bring a stricter policy of its own (downloads are sandboxed); keep it.
+        for (name, value) in headers where response.headers[HTTPField.Name(name)!] == nil {
+            response.headers[HTTPField.Name(name)!] = value
+        }
         if portal.platform.configuration.servesOverTLS {
             response.headers[HTTPField.Name("Strict-Transport-Security")!] = "max-age=63072000; includeSubDomains"
         }

@@ -16,6 +16,13 @@ enum OperationsRoutes {
     }
 
     static func register(_ routes: RouteRegistry, portal: Portal) {
+        // The smallest answer through the whole stack, in plain text: load balancers poll it, and
+        // the benchmarks measure the server's ceiling with it.
+        routes.web(.get, "/ping") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
         routes.web(.get, "/healthz") { _, _ in
             try .json(Health(status: "alive", checks: nil))
         }

@@ -142,6 +142,8 @@ public final class PageRenderer: Sendable {
         let language = context.language
         let path = request.uri.path
         var nav: [LayoutModel.NavItem] = [.init(title: text("nav_home", language), path: "/", current: path == "/")]
+        nav.append(.init(title: text("nav_calendar", language), path: "/calendar", current: path.hasPrefix("/calendar")))
+        nav.append(.init(title: text("nav_agencies", language), path: "/agencies", current: path.hasPrefix("/agencies")))
         var audiences: Set<MenuAudience> = [.everyone]
         if let actor = context.actor {
             nav.append(.init(title: text("nav_my", language), path: "/my", current: path.hasPrefix("/my")))

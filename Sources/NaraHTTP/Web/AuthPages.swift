@@ -51,7 +51,7 @@ enum AuthPages {
 
     /// Only local paths are followed after sign-in; without one, each kind of account lands on its home.
     static func safeReturn(_ raw: String?, kind: AccountKind? = nil) -> String {
-        guard let raw = raw?.removingPercentEncoding ?? raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\") else {
+        guard let raw = raw?.removingPercentEncoding ?? raw, LocalPath.isSafe(raw) else {
             switch kind {
             case .official: return "/workspace"
             case .operator: return "/console"
@@ -139,14 +139,17 @@ enum AuthPages {
     static func secondFactor(_ request: Request, _ context: NaraRequestContext, _ portal: Portal) async throws -> Response {
         guard let session = context.session, session.awaitingSecondFactor else { return .redirect("/login") }
         let code = (context.form["code"] ?? "").filter { !$0.isWhitespace }
+        let token: String
         do {
-            _ = try await portal.platform.identity.verifySecondFactor(sessionID: session.id, code: code, address: context.clientAddress, on: portal.platform.db)
+            (token, _) = try await portal.platform.identity.verifySecondFactor(sessionID: session.id, code: code, address: context.clientAddress, on: portal.platform.db)
         } catch let error as NaraError where error.kind == .unprocessable {
             return secondFactorPage(request, context, portal, errors: error.fieldErrors, status: .unprocessableContent)
         } catch let error as NaraError where error.kind == .unauthorized {
             return .redirect("/login?notice=second_factor_failed", cookies: [portal.expiredCookieHeader(name: PlatformContextMiddleware.sessionCookie)])
         }
-        return .redirect(safeReturn(context.form["return"].flatMap { $0.isEmpty ? nil : $0 }, kind: session.account.kind))
+        // The session got a new token with its new privileges; the cookie follows.
+        return .redirect(safeReturn(context.form["return"].flatMap { $0.isEmpty ? nil : $0 }, kind: session.account.kind),
+                         cookies: [sessionCookie(portal, token)])
     }
 
     static let registerFieldNames = ["username", "password", "displayName", "nationalId", "email", "phone"]
@@ -197,7 +200,8 @@ enum AuthPages {
                                businessName: kind == .business ? form["businessName"] : nil, email: form["email"], phone: form["phone"],
                                locale: context.language.rawValue)
         do {
-            _ = try await portal.platform.identity.createAccount(input, by: context.auditActor, on: portal.platform.db)
+            _ = try await portal.platform.identity.register(input, address: context.clientAddress, notifications: portal.platform.notifications,
+                                                            on: portal.platform.db)
         } catch let error as NaraError where error.kind == .unprocessable {
             return registerPage(request, context, portal, form: form, errors: error.fieldErrors, status: .unprocessableContent)
         }

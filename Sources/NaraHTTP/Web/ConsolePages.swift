@@ -31,6 +31,26 @@ struct ConsoleAgenciesPage: Sendable {
 struct AccountRow: Sendable {
     let id: String, username: String, name: String, kind: String, agency: String, roles: String, status: String, statusLabel: String
     let toggleTo: String, toggleLabel: String
+    let secondFactor: Bool
+}
+
+struct SystemRow: Sendable {
+    let id: String, name: String, agency: String, clientID: String, permissions: String, status: String, statusLabel: String, active: Bool
+}
+
+struct CreatedSystemModel: Sendable {
+    let name: String, clientID: String, secret: String
+}
+
+struct ConsoleSystemsPage: Sendable {
+    let onSystems = true
+    let systems: [SystemRow]
+    let hasSystems: Bool
+    let created: CreatedSystemModel?
+    let name: FieldModel
+    let agencies: [OptionModel]
+    let permissions: [OptionModel]
+    let errorSummary: ErrorSummaryModel?
 }
 
 struct CreatedAccountModel: Sendable {
@@ -145,6 +165,42 @@ enum ConsolePages {
             try await portal.platform.identity.setStatus(accountID: id, status: status, by: AuditActor(actor, requestID: context.requestID), on: portal.platform.db)
             return .redirect("/console/accounts?notice=account_\(status.rawValue)")
         }
+        routes.web(.post, "/console/accounts/:id/second-factor") { request, context in
+            let actor = try requireOperator(context, .adminAccounts)
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                  let account = try await portal.platform.identity.account(id: id, on: portal.platform.db) else { throw NaraError.notFound("The account") }
+            let (secret, uri) = try await portal.platform.identity.resetSecondFactor(accountID: id, by: AuditActor(actor, requestID: context.requestID), on: portal.platform.db)
+            return try await accountsPage(request, context, portal, form: FormFields(), errors: [],
+                                          created: CreatedAccountModel(username: account.username, totpSecret: Base32.encode(secret), totpURI: uri), status: .ok)
+        }
+        routes.web(.get, "/console/systems") { request, context in
+            _ = try requireOperator(context, .adminAccounts)
+            return try await systemsPage(request, context, portal, form: FormFields(), errors: [], created: nil, status: .ok)
+        }
+        routes.web(.post, "/console/systems") { request, context in
+            let actor = try requireOperator(context, .adminAccounts)
+            let form = context.form
+            var validator = Validator()
+            validator.require(form["name"], "name", maxLength: 120)
+            if form.all("permissions").isEmpty { validator.add("permissions", "required", "Choose at least one permission.") }
+            do {
+                try validator.check()
+                let credentials = try await portal.platform.identity.createAgencySystem(
+                    agencyCode: form["agencyCode"] ?? "", name: form["name"] ?? "", permissions: form.all("permissions").map { Permission(rawValue: $0) },
+                    by: AuditActor(actor, requestID: context.requestID), on: portal.platform.db)
+                return try await systemsPage(request, context, portal, form: FormFields(), errors: [],
+                                             created: CreatedSystemModel(name: form["name"] ?? "", clientID: credentials.clientID, secret: credentials.clientSecret),
+                                             status: .created)
+            } catch let error as NaraError where error.kind == .unprocessable {
+                return try await systemsPage(request, context, portal, form: form, errors: error.fieldErrors, created: nil, status: .unprocessableContent)
+            }
+        }
+        routes.web(.post, "/console/systems/:id/revoke") { request, context in
+            let actor = try requireOperator(context, .adminAccounts)
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw NaraError.notFound("The agency system") }
+            try await portal.platform.identity.revokeAgencySystem(id: id, by: AuditActor(actor, requestID: context.requestID), on: portal.platform.db)
+            return .redirect("/console/systems?notice=system_revoked")
+        }
         routes.web(.get, "/console/calendar") { request, context in
             _ = try requireOperator(context, .adminCalendar)
             return try await calendarPage(request, context, portal, form: FormFields(), errors: [], status: .ok)
@@ -224,8 +280,11 @@ enum ConsolePages {
     }
 
     static func overview(_ request: Request, _ context: NaraRequestContext, _ portal: Portal) async throws -> Response {
-        _ = try requireOperator(context, .adminAccounts)
+        let actor = try requireOperator(context, .adminAccounts)
         let platform = portal.platform
+        // The outbox shows recipients' addresses: the viewing is on the record.
+        try await platform.audit.append(AuditRecord(action: "outbox.list", objectType: "outbox", purpose: "operator console"),
+                                        by: AuditActor(actor, requestID: context.requestID), on: platform.db)
         let db = platform.db
         let r = portal.renderer
         let language = context.language
@@ -281,7 +340,8 @@ enum ConsolePages {
                        agency: account.agencyID.flatMap { byID[$0]?.name(for: language) } ?? "—", roles: account.roles.joined(separator: ", "),
                        status: account.status.rawValue, statusLabel: r.text("status_\(account.status.rawValue)", language),
                        toggleTo: account.status == .active ? "disabled" : "active",
-                       toggleLabel: r.text(account.status == .active ? "console_disable" : "console_enable", language))
+                       toggleLabel: r.text(account.status == .active ? "console_disable" : "console_enable", language),
+                       secondFactor: account.kind.requiresSecondFactor)
         }
         let fields = [
             FieldModel(name: "username", label: r.text("field_username", language), value: form["username"] ?? "", errors: localized, autocomplete: "off"),
@@ -301,6 +361,31 @@ enum ConsolePages {
         let page = ConsoleAccountsPage(accounts: accounts, created: created, kinds: kinds, fields: fields, agencies: agencyOptions, roles: roles,
                                        errorSummary: ErrorSummaryModel(localized))
         return r.render(Page("console-accounts", title: r.text("console_accounts", language), model: page, status: status), request: request, context: context)
+    }
+
+    static func systemsPage(_ request: Request, _ context: NaraRequestContext, _ portal: Portal, form: FormFields, errors: [FieldError],
+                            created: CreatedSystemModel?, status: HTTPResponse.Status) async throws -> Response {
+        let r = portal.renderer
+        let language = context.language
+        let localized = r.localized(errors, language)
+        let db = portal.platform.db
+        let agencies = try await portal.platform.identity.agencies(on: db)
+        let byID = Dictionary(uniqueKeysWithValues: agencies.map { ($0.id, $0) })
+        let systems = try await portal.platform.identity.agencySystems(on: db).map {
+            SystemRow(id: $0.id.uuidString, name: $0.name, agency: byID[$0.agencyID]?.name(for: language) ?? "—", clientID: $0.clientID,
+                      permissions: $0.permissions.joined(separator: ", "), status: $0.revokedAt == nil ? "active" : "disabled",
+                      statusLabel: r.text($0.revokedAt == nil ? "status_active" : "status_revoked", language), active: $0.revokedAt == nil)
+        }
+        let chosen = Set(form.all("permissions"))
+        let permissions = portal.platform.identity.knownPermissions.sorted().map {
+            OptionModel(value: $0.rawValue, label: $0.rawValue, selected: chosen.contains($0.rawValue))
+        }
+        let page = ConsoleSystemsPage(
+            systems: systems, hasSystems: !systems.isEmpty, created: created,
+            name: FieldModel(name: "name", label: r.text("col_name", language), value: form["name"] ?? "", errors: localized),
+            agencies: agencies.map { OptionModel(value: $0.code, label: "\($0.code) \($0.name(for: language))", selected: form["agencyCode"] == $0.code) },
+            permissions: permissions, errorSummary: ErrorSummaryModel(localized))
+        return r.render(Page("console-systems", title: r.text("console_systems", language), model: page, status: status), request: request, context: context)
     }
 
     static func calendarPage(_ request: Request, _ context: NaraRequestContext, _ portal: Portal, form: FormFields, errors: [FieldError],

@@ -1,0 +1,123 @@
+"""Accessibility check of the portal pages with axe-core in headless Chromium.
+
+Runs the WCAG 2.0, 2.1 and 2.2 level A and AA rules of axe-core (bundled by the PyPI package
+axe-playwright-python, installed without its dependencies) on the pages of every kind of user,
+and fails on any violation.
+
+Usage: python accessibility_check.py BASE_URL TOTP_SECRET_BASE32
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import struct
+import sys
+import time
+
+import axe_playwright_python
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+base, secret_b32 = sys.argv[1], sys.argv[2]
+AXE = open(os.path.join(os.path.dirname(axe_playwright_python.__file__), "axe.min.js"), encoding="utf-8").read()
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def totp() -> str:
+    secret = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    digest = hmac.new(secret, struct.pack(">Q", int(time.time() // 30)), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def browser():
+    options = Options()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(flag)
+    options.binary_location = "/usr/bin/chromium"
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+failures = []
+checked = 0
+
+
+def audit(driver, label):
+    global checked
+    driver.execute_script(AXE)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: %s}}).then(r => done(JSON.stringify(r.violations)))"
+        ".catch(e => done(JSON.stringify([{id: 'axe-error', help: String(e), nodes: []}])));" % json.dumps(TAGS))
+    violations = json.loads(result)
+    checked += 1
+    for violation in violations:
+        targets = [node.get("target") for node in violation.get("nodes", [])][:3]
+        failures.append(f"{label}: {violation['id']} ({violation.get('impact')}): {violation['help']} at {targets}")
+    print(("ok  " if not violations else "FAIL") + f" {label} ({len(violations)} violations)")
+
+
+def visit(driver, path, label=None):
+    driver.get(base + path)
+    audit(driver, label or path)
+
+
+def sign_in(driver, username, second_factor):
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "f-username").send_keys(username)
+    driver.find_element(By.ID, "f-password").send_keys("Nara-demo-2026!")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+    if second_factor:
+        WebDriverWait(driver, 15).until(lambda d: "/login/second-factor" in d.current_url)
+        audit(driver, "/login/second-factor")
+        driver.find_element(By.ID, "f-code").send_keys(totp())
+        driver.find_element(By.CSS_SELECTOR, "form[action='/login/second-factor'] button[type=submit]").click()
+    WebDriverWait(driver, 15).until(lambda d: "/login" not in d.current_url)
+
+
+driver = browser()
+try:
+    driver.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": "en-GB"})
+    for path in ("/", "/login", "/register", "/agencies", "/calendar?start=2026-09-23&period=workingDays&count=3", "/no-such-page"):
+        visit(driver, path)
+    # A form with errors: the error summary and the invalid fields.
+    driver.get(base + "/register")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/register'] button[type=submit]").click()
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    audit(driver, "/register with errors")
+    driver.get(base + "/language/ko?return=%2F")
+    audit(driver, "/ in Korean")
+    driver.get(base + "/language/en?return=%2F")
+
+    sign_in(driver, "kim.minji", second_factor=False)
+    for path in ("/my", "/my/access-log"):
+        visit(driver, path, "citizen " + path)
+    driver.delete_all_cookies()
+
+    sign_in(driver, "official.pps", second_factor=True)
+    visit(driver, "/workspace", "official /workspace")
+    driver.delete_all_cookies()
+
+    sign_in(driver, "operator", second_factor=True)
+    for path in ("/console", "/console/agencies", "/console/accounts", "/console/systems", "/console/calendar", "/console/audit"):
+        visit(driver, path, "operator " + path)
+    # Narrow screens: the layout must reflow without horizontal scrolling of the page.
+    driver.set_window_size(360, 800)
+    driver.get(base + "/console/accounts")
+    audit(driver, "operator /console/accounts at 360 px")
+    overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    if overflow > 1:
+        failures.append(f"page scrolls horizontally by {overflow}px at 360 px width")
+finally:
+    driver.quit()
+
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
+print(f"accessibility check passed: {checked} pages, axe-core rules {', '.join(TAGS)}")
