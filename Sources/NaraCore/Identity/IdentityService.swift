@@ -324,7 +324,8 @@ public final class IdentityService: Sendable {
     /// Verifies a password with throttling: after `maxFailures` failures for the user name or from
     /// the address within the window, every attempt is refused until the cooling-off ends, the
     /// right password included. Failures never say whether the account exists.
-    public func login(username: String, password: String, address: String, userAgent: String, on db: any Database) async throws -> LoginOutcome {
+    public func login(username: String, password: String, address: String, userAgent: String, requestID: String? = nil,
+                      on db: any Database) async throws -> LoginOutcome {
         let key = Self.normalisedUsername(username)
         let attempt = try await beginAttempt(usernameKey: key, address: address, on: db)
         let model = try await AccountModel.query(on: db).filter(\.$username == key).first()
@@ -341,7 +342,7 @@ public final class IdentityService: Sendable {
         }
         try await settleAttempt(attempt, succeeded: true, on: db)
         let (token, session) = try await createSession(account: summary, secondFactorVerified: !needsSecondFactor, address: address,
-                                                       userAgent: userAgent, on: db)
+                                                       userAgent: userAgent, requestID: requestID, on: db)
         return needsSecondFactor ? .needsSecondFactor(token: token, session: session) : .signedIn(token: token, session: session)
     }
 
@@ -414,7 +415,8 @@ public final class IdentityService: Sendable {
 
     /// Completes a sign-in waiting for the second factor and issues a new session token (the
     /// token from the password step is retired). Too many wrong codes end the sign-in.
-    public func verifySecondFactor(sessionID: UUID, code: String, address: String, on db: any Database) async throws -> (token: String, session: SessionInfo) {
+    public func verifySecondFactor(sessionID: UUID, code: String, address: String, requestID: String? = nil,
+                                   on db: any Database) async throws -> (token: String, session: SessionInfo) {
         guard let session = try await SessionModel.find(sessionID, on: db), session.revokedAt == nil, clock.now() < session.expiresAt,
               let model = try await AccountModel.find(session.$account.id, on: db)
         else { throw NaraError(.unauthorized, code: .unauthenticated, "Your sign-in has expired; sign in again.") }
@@ -438,7 +440,7 @@ public final class IdentityService: Sendable {
             try await SessionModel.query(on: tx).filter(\.$id == sessionID)
                 .set(\.$secondFactorAt, to: now).set(\.$lastSeenAt, to: now).set(\.$tokenHash, to: SecretToken.storageHash(token)).update()
             try await self.audit.append(AuditRecord(action: "session.second_factor", objectType: "session", objectID: sessionID.uuidString.lowercased()),
-                                        by: AuditActor(name: "\(model.kind):\(model.id!.uuidString.lowercased())", agencyID: model.$agency.id, requestID: nil), on: tx)
+                                        by: AuditActor(name: "\(model.kind):\(model.id!.uuidString.lowercased())", agencyID: model.$agency.id, requestID: requestID), on: tx)
         }
         let summary = AccountSummary(model, roles: try await roleNames(of: model.id!, on: db))
         return (token, SessionInfo(id: sessionID, account: summary, secondFactorVerified: true, createdAt: session.createdAt, expiresAt: session.expiresAt))
@@ -446,7 +448,8 @@ public final class IdentityService: Sendable {
 
     // MARK: Sessions
 
-    func createSession(account: AccountSummary, secondFactorVerified: Bool, address: String, userAgent: String, on db: any Database) async throws -> (String, SessionInfo) {
+    func createSession(account: AccountSummary, secondFactorVerified: Bool, address: String, userAgent: String, requestID: String?,
+                       on db: any Database) async throws -> (String, SessionInfo) {
         let token = SecretToken.generate()
         let now = clock.now()
         let model = SessionModel()
@@ -464,7 +467,7 @@ public final class IdentityService: Sendable {
             try await model.create(on: tx)
             try await self.audit.append(AuditRecord(action: "session.create", objectType: "session", objectID: model.id!.uuidString.lowercased(),
                                                     detail: secondFactorVerified ? "signed in" : "password verified"),
-                                        by: AuditActor(name: "\(account.kind.rawValue):\(account.id.uuidString.lowercased())", agencyID: account.agencyID, requestID: nil), on: tx)
+                                        by: AuditActor(name: "\(account.kind.rawValue):\(account.id.uuidString.lowercased())", agencyID: account.agencyID, requestID: requestID), on: tx)
         }
         return (token, SessionInfo(id: model.id!, account: account, secondFactorVerified: secondFactorVerified, createdAt: now, expiresAt: model.expiresAt))
     }
@@ -510,7 +513,8 @@ public final class IdentityService: Sendable {
     }
 
     /// Password grant for an account (officials and operators also give a current TOTP code).
-    public func issueToken(username: String, password: String, totp: String?, scope: String?, address: String, on db: any Database) async throws -> IssuedToken {
+    public func issueToken(username: String, password: String, totp: String?, scope: String?, address: String, requestID: String? = nil,
+                           on db: any Database) async throws -> IssuedToken {
         let key = Self.normalisedUsername(username)
         let attempt = try await beginAttempt(usernameKey: key, address: address, on: db)
         let model = try await AccountModel.query(on: db).filter(\.$username == key).first()
@@ -533,11 +537,12 @@ public final class IdentityService: Sendable {
         try await settleAttempt(attempt, succeeded: true, on: db)
         let scopes = try parseScopes(scope, allowed: permissions(forRoles: summary.roles))
         return try await storeToken(accountID: summary.id, systemID: nil, scopes: scopes,
-                                    actor: AuditActor(name: "\(summary.kind.rawValue):\(summary.id.uuidString.lowercased())", agencyID: summary.agencyID, requestID: nil), on: db)
+                                    actor: AuditActor(name: "\(summary.kind.rawValue):\(summary.id.uuidString.lowercased())", agencyID: summary.agencyID, requestID: requestID), on: db)
     }
 
     /// Client-credentials grant for an agency system.
-    public func issueToken(clientID: String, clientSecret: String, scope: String?, address: String, on db: any Database) async throws -> IssuedToken {
+    public func issueToken(clientID: String, clientSecret: String, scope: String?, address: String, requestID: String? = nil,
+                           on db: any Database) async throws -> IssuedToken {
         let key = "client:" + clientID.prefix(80)
         try await checkThrottle(usernameKey: key, address: address, on: db)
         guard let system = try await AgencySystemModel.query(on: db).filter(\.$clientID == clientID).first(), system.revokedAt == nil,
@@ -549,7 +554,7 @@ public final class IdentityService: Sendable {
         let granted = Set(system.permissions.split(separator: " ").map { Permission(rawValue: String($0)) })
         let scopes = try parseScopes(scope, allowed: granted)
         return try await storeToken(accountID: nil, systemID: system.id, scopes: scopes,
-                                    actor: AuditActor(name: "system:\(system.id!.uuidString.lowercased())", agencyID: system.$agency.id, requestID: nil), on: db)
+                                    actor: AuditActor(name: "system:\(system.id!.uuidString.lowercased())", agencyID: system.$agency.id, requestID: requestID), on: db)
     }
 
     private func storeToken(accountID: UUID?, systemID: UUID?, scopes: Set<Permission>, actor: AuditActor, on db: any Database) async throws -> IssuedToken {

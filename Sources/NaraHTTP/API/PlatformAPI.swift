@@ -133,14 +133,14 @@ enum PlatformAPI {
                 v.require(body.password, "password", maxLength: 200)
                 try v.check()
                 token = try await platform.identity.issueToken(username: body.username!, password: body.password!, totp: body.totp, scope: body.scope,
-                                                               address: context.clientAddress, on: platform.db)
+                                                               address: context.clientAddress, requestID: context.requestID, on: platform.db)
             case "client_credentials":
                 var v = Validator()
                 v.require(body.clientID, "client_id")
                 v.require(body.clientSecret, "client_secret")
                 try v.check()
                 token = try await platform.identity.issueToken(clientID: body.clientID!, clientSecret: body.clientSecret!, scope: body.scope,
-                                                               address: context.clientAddress, on: platform.db)
+                                                               address: context.clientAddress, requestID: context.requestID, on: platform.db)
             default:
                 throw NaraError.validation([FieldError(field: "grant_type", code: "unknown", message: "Use password or client_credentials.")])
             }

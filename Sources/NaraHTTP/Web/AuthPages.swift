@@ -93,7 +93,8 @@ enum AuthPages {
         let requested = context.form["return"].flatMap { $0.isEmpty ? nil : $0 }
         do {
             let outcome = try await portal.platform.identity.login(username: username, password: password, address: context.clientAddress,
-                                                                   userAgent: request.headers[.userAgent] ?? "", on: portal.platform.db)
+                                                                   userAgent: request.headers[.userAgent] ?? "", requestID: context.requestID,
+                                                                   on: portal.platform.db)
             switch outcome {
             case .signedIn(let token, let session):
                 return .redirect(safeReturn(requested, kind: session.account.kind), cookies: [sessionCookie(portal, token)])
@@ -141,7 +142,8 @@ enum AuthPages {
         let code = (context.form["code"] ?? "").filter { !$0.isWhitespace }
         let token: String
         do {
-            (token, _) = try await portal.platform.identity.verifySecondFactor(sessionID: session.id, code: code, address: context.clientAddress, on: portal.platform.db)
+            (token, _) = try await portal.platform.identity.verifySecondFactor(sessionID: session.id, code: code, address: context.clientAddress,
+                                                                                   requestID: context.requestID, on: portal.platform.db)
         } catch let error as NaraError where error.kind == .unprocessable {
             return secondFactorPage(request, context, portal, errors: error.fieldErrors, status: .unprocessableContent)
         } catch let error as NaraError where error.kind == .unauthorized {
