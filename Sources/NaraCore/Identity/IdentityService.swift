@@ -474,13 +474,17 @@ public final class IdentityService: Sendable {
 
     /// The live session for a cookie token, or nil when unknown, revoked, idle too long or past its absolute expiry.
     public func session(token: String, on db: any Database) async throws -> SessionInfo? {
+        // One query for the session and its account: this runs on every signed-in page.
         guard !token.isEmpty, token.count < 200,
-              let model = try await SessionModel.query(on: db).filter(\.$tokenHash == SecretToken.storageHash(token)).first(),
+              let model = try await SessionModel.query(on: db)
+                .join(AccountModel.self, on: \SessionModel.$account.$id == \AccountModel.$id)
+                .filter(\.$tokenHash == SecretToken.storageHash(token)).first(),
               model.revokedAt == nil
         else { return nil }
         let now = clock.now()
         if now >= model.expiresAt || now.timeIntervalSince(model.lastSeenAt) >= policy.sessionIdle { return nil }
-        guard let account = try await AccountModel.find(model.$account.id, on: db), account.status == AccountStatus.active.rawValue else { return nil }
+        let account = try model.joined(AccountModel.self)
+        guard account.status == AccountStatus.active.rawValue else { return nil }
         if now.timeIntervalSince(model.lastSeenAt) > 60 {
             // Coarse touch: one write a minute per session keeps idle expiry honest without a write per request.
             try await SessionModel.query(on: db).filter(\.$id == model.id!).set(\.$lastSeenAt, to: now).update()

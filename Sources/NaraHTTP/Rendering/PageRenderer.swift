@@ -50,9 +50,10 @@ public struct Page<Model: Sendable>: Sendable {
     }
 }
 
-struct RenderRoot<Model>: @unchecked Sendable {
+struct RenderRoot: @unchecked Sendable {
     let layout: LayoutModel
-    let page: Model
+    /// The page's view model as dictionaries and arrays (see `ViewTree`).
+    let page: Any
     let t: [String: String]
 }
 
@@ -127,7 +128,7 @@ public final class PageRenderer: Sendable {
 
     func html<Model: Sendable>(_ page: Page<Model>, request: Request, context: NaraRequestContext) -> String {
         let layout = layoutModel(title: page.title, request: request, context: context)
-        let root = RenderRoot(layout: layout, page: page.model, t: table(context.language))
+        let root = RenderRoot(layout: layout, page: ViewTree.convert(page.model), t: table(context.language))
         return library.render(root, withTemplate: page.template) ?? "template \(page.template) is missing"
     }
 
