@@ -39,7 +39,14 @@ public enum PortalApplication {
         // Services stop in reverse order: the server first, then these; storage closes last.
         app.addServices(PlatformLifecycleService(platform: platform))
         if backgroundServices {
-            app.addServices(OutboxDispatcher(platform: platform), HousekeepingService(platform: platform))
+            // Queued e-mail and SMS, delivered with retries and back-off.
+            app.addServices(PeriodicJob(name: "outbox delivery", interval: .seconds(5), logger: platform.logger) {
+                try await platform.notifications.deliverDue(on: platform.db)
+            })
+            // Old sign-in attempts and long-expired sessions.
+            app.addServices(PeriodicJob(name: "housekeeping", interval: .seconds(3600), logger: platform.logger) {
+                try await platform.identity.purgeExpired(on: platform.db)
+            })
         }
         return (app, portal)
     }
@@ -56,39 +63,23 @@ struct PlatformLifecycleService: Service {
     }
 }
 
-/// Delivers queued e-mail and SMS every few seconds, with retries and back-off.
-struct OutboxDispatcher: Service {
-    let platform: Platform
-    var interval: Duration = .seconds(5)
+/// Runs a job every `interval` until shutdown. Sleeping is cancelled by graceful shutdown; a run
+/// under way finishes first. Failures are logged and the job runs again at the next interval.
+struct PeriodicJob: Service {
+    let name: String
+    let interval: Duration
+    let logger: Logger
+    let work: @Sendable () async throws -> Void
 
     func run() async throws {
-        // Sleeping is cancelled on graceful shutdown; a delivery under way finishes first.
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    try await platform.notifications.deliverDue(on: platform.db)
+                    try await work()
                 } catch {
-                    platform.logger.warning("outbox run failed: \(error)")
+                    logger.warning("\(name) failed: \(error)")
                 }
                 try await Task.sleep(for: interval)
-            }
-        }
-    }
-}
-
-/// Removes old sign-in attempts and long-expired sessions once an hour.
-struct HousekeepingService: Service {
-    let platform: Platform
-
-    func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await platform.identity.purgeExpired(on: platform.db)
-                } catch {
-                    platform.logger.warning("housekeeping failed: \(error)")
-                }
-                try await Task.sleep(for: .seconds(3600))
             }
         }
     }

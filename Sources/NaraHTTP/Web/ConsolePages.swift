@@ -104,6 +104,25 @@ struct ConsoleAuditPage: Sendable {
     let entries: [AuditRow]
 }
 
+/// The agency registry as the console's tables and menus need it.
+struct AgencyDirectory {
+    let all: [AgencySummary]
+    let byID: [UUID: AgencySummary]
+    let language: Language
+
+    init(_ portal: Portal, language: Language) async throws {
+        all = try await portal.platform.identity.agencies(on: portal.platform.db)
+        byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+        self.language = language
+    }
+
+    func name(_ id: UUID?) -> String { id.flatMap { byID[$0]?.name(for: language) } ?? "—" }
+
+    func options(selected code: String?, where include: (AgencySummary) -> Bool = { _ in true }) -> [OptionModel] {
+        all.filter(include).map { OptionModel(value: $0.code, label: "\($0.code) \($0.name(for: language))", selected: code == $0.code) }
+    }
+}
+
 /// The operator console: agencies, accounts, holidays and outage windows, the audit chain.
 enum ConsolePages {
     static func register(_ routes: RouteRegistry, portal: Portal) {
@@ -309,11 +328,9 @@ enum ConsolePages {
         let r = portal.renderer
         let language = context.language
         let localized = r.localized(errors, language)
-        let all = try await portal.platform.identity.agencies(on: portal.platform.db)
-        let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
-        let rows = all.map {
-            AgencyRow(code: $0.code, name: $0.name(for: language), kind: r.text("agency_kind_\($0.kind.rawValue)", language),
-                      parent: $0.parentID.flatMap { byID[$0]?.name(for: language) } ?? "—")
+        let directory = try await AgencyDirectory(portal, language: language)
+        let rows = directory.all.map {
+            AgencyRow(code: $0.code, name: $0.name(for: language), kind: r.text("agency_kind_\($0.kind.rawValue)", language), parent: directory.name($0.parentID))
         }
         let fields = [
             FieldModel(name: "code", label: r.text("col_code", language), value: form["code"] ?? "", hint: r.text("hint_agency_code", language), errors: localized),
@@ -321,7 +338,7 @@ enum ConsolePages {
             FieldModel(name: "nameKo", label: r.text("field_name_ko", language), value: form["nameKo"] ?? "", errors: localized),
         ]
         let kinds = AgencyKind.allCases.map { OptionModel(value: $0.rawValue, label: r.text("agency_kind_\($0.rawValue)", language), selected: form["kind"] == $0.rawValue) }
-        let parents = all.filter { $0.kind != .office }.map { OptionModel(value: $0.code, label: "\($0.code) \($0.name(for: language))", selected: form["parentCode"] == $0.code) }
+        let parents = directory.options(selected: form["parentCode"]) { $0.kind != .office }
         let page = ConsoleAgenciesPage(agencies: rows, fields: fields, kinds: kinds, parents: parents,
                                        parentError: localized.first { $0.field == "parentCode" }?.message, errorSummary: ErrorSummaryModel(localized))
         return r.render(Page("console-agencies", title: r.text("console_agencies", language), model: page, status: status), request: request, context: context)
@@ -332,12 +349,10 @@ enum ConsolePages {
         let r = portal.renderer
         let language = context.language
         let localized = r.localized(errors, language)
-        let db = portal.platform.db
-        let agencies = try await portal.platform.identity.agencies(on: db)
-        let byID = Dictionary(uniqueKeysWithValues: agencies.map { ($0.id, $0) })
-        let accounts = try await portal.platform.identity.accounts(on: db).map { account in
+        let directory = try await AgencyDirectory(portal, language: language)
+        let accounts = try await portal.platform.identity.accounts(on: portal.platform.db).map { account in
             AccountRow(id: account.id.uuidString, username: account.username, name: account.displayName, kind: r.text("kind_\(account.kind.rawValue)", language),
-                       agency: account.agencyID.flatMap { byID[$0]?.name(for: language) } ?? "—", roles: account.roles.joined(separator: ", "),
+                       agency: directory.name(account.agencyID), roles: account.roles.joined(separator: ", "),
                        status: account.status.rawValue, statusLabel: r.text("status_\(account.status.rawValue)", language),
                        toggleTo: account.status == .active ? "disabled" : "active",
                        toggleLabel: r.text(account.status == .active ? "console_disable" : "console_enable", language),
@@ -353,7 +368,7 @@ enum ConsolePages {
             FieldModel(name: "businessName", label: r.text("field_business_name", language), value: form["businessName"] ?? "", errors: localized, required: false),
         ]
         let kinds = AccountKind.allCases.map { OptionModel(value: $0.rawValue, label: r.text("kind_\($0.rawValue)", language), selected: (form["kind"] ?? "official") == $0.rawValue) }
-        let agencyOptions = agencies.map { OptionModel(value: $0.code, label: "\($0.code) \($0.name(for: language))", selected: form["agencyCode"] == $0.code) }
+        let agencyOptions = directory.options(selected: form["agencyCode"])
         let selectedRoles = Set(form.all("roles"))
         let roles = portal.platform.identity.roleDefinitions.filter { !AccountKind.allCases.map(\.rawValue).contains($0.name) }.map {
             OptionModel(value: $0.name, label: $0.title, selected: selectedRoles.contains($0.name))
@@ -368,11 +383,9 @@ enum ConsolePages {
         let r = portal.renderer
         let language = context.language
         let localized = r.localized(errors, language)
-        let db = portal.platform.db
-        let agencies = try await portal.platform.identity.agencies(on: db)
-        let byID = Dictionary(uniqueKeysWithValues: agencies.map { ($0.id, $0) })
-        let systems = try await portal.platform.identity.agencySystems(on: db).map {
-            SystemRow(id: $0.id.uuidString, name: $0.name, agency: byID[$0.agencyID]?.name(for: language) ?? "—", clientID: $0.clientID,
+        let directory = try await AgencyDirectory(portal, language: language)
+        let systems = try await portal.platform.identity.agencySystems(on: portal.platform.db).map {
+            SystemRow(id: $0.id.uuidString, name: $0.name, agency: directory.name($0.agencyID), clientID: $0.clientID,
                       permissions: $0.permissions.joined(separator: ", "), status: $0.revokedAt == nil ? "active" : "disabled",
                       statusLabel: r.text($0.revokedAt == nil ? "status_active" : "status_revoked", language), active: $0.revokedAt == nil)
         }
@@ -383,7 +396,7 @@ enum ConsolePages {
         let page = ConsoleSystemsPage(
             systems: systems, hasSystems: !systems.isEmpty, created: created,
             name: FieldModel(name: "name", label: r.text("col_name", language), value: form["name"] ?? "", errors: localized),
-            agencies: agencies.map { OptionModel(value: $0.code, label: "\($0.code) \($0.name(for: language))", selected: form["agencyCode"] == $0.code) },
+            agencies: directory.options(selected: form["agencyCode"]),
             permissions: permissions, errorSummary: ErrorSummaryModel(localized))
         return r.render(Page("console-systems", title: r.text("console_systems", language), model: page, status: status), request: request, context: context)
     }
