@@ -71,8 +71,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "NaraApp",
+            name: "Registries",
             dependencies: ["NaraCore", "NaraHTTP"],
+            path: "Sources/Modules/Registries",
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "NaraApp",
+            dependencies: ["NaraCore", "NaraHTTP", "Registries"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -104,6 +111,11 @@ let package = Package(
         .testTarget(
             name: "NaraHTTPTests",
             dependencies: ["NaraTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RegistriesTests",
+            dependencies: ["Registries", "NaraTesting"],
             swiftSettings: swiftSettings
         ),
     ]

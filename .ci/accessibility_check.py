@@ -104,6 +104,16 @@ try:
     visit(driver, "/workspace", "official /workspace")
     driver.delete_all_cookies()
 
+    # A resident registrar: the registries hub, a search, a record with its forms, the new-record form.
+    sign_in(driver, "official.jongno", second_factor=True)
+    for path in ("/registries", "/registries/residents?q=%EA%B9%80", "/registries/residents/new", "/registries/vehicles"):
+        visit(driver, path, "registrar " + path)
+    driver.get(base + "/registries/residents?q=%EA%B9%80%EB%AF%BC%EC%A7%80")
+    driver.find_element(By.CSS_SELECTOR, "#results-title ~ table a").click()
+    WebDriverWait(driver, 15).until(lambda d: "/registries/residents/" in d.current_url)
+    audit(driver, "registrar resident record")
+    driver.delete_all_cookies()
+
     sign_in(driver, "operator", second_factor=True)
     for path in ("/console", "/console/agencies", "/console/accounts", "/console/systems", "/console/calendar", "/console/audit"):
         visit(driver, path, "operator " + path)

@@ -108,4 +108,21 @@ echo "== e2e: user create"
 grep -q "second factor" "$work/user.txt" || fail "no TOTP secret for a new official"
 if "$nara" user create --data-dir "$data" --username x --password short --role citizen > "$work/user-bad.txt" 2>&1; then fail "invalid user accepted"; fi
 
+echo "== e2e: registries import"
+cat > "$work/residents.csv" <<'CSV'
+national_id,name,household_key,relationship,address,postal_code,moved_in
+800101-1934562,Hong Gildong,E2E-1,head,"12 Sejong-daero, Jongno-gu, Seoul",03172,2020-03-01
+820202-2876543,Seo Yuna,E2E-1,spouse,"12 Sejong-daero, Jongno-gu, Seoul",03172,2020-03-01
+100303-3123457,Hong Minu,E2E-1,child,"12 Sejong-daero, Jongno-gu, Seoul",03172,2099-03-01
+131313-3123457,Nobody,E2E-2,head,"1 Jong-ro, Seoul",03154,2020-01-01
+CSV
+if "$nara" registries import "$work/residents.csv" --registry resident --data-dir "$data" > "$work/import.txt" 2> "$work/import.log"; then
+  fail "an import with refused rows exited 0"
+fi
+grep -q "imported 2 rows; refused 2" "$work/import.txt" || { cat "$work/import.txt"; fail "registries import report"; }
+grep -q "line 4: .*future" "$work/import.txt" || { cat "$work/import.txt"; fail "future move-in date not reported on line 4"; }
+grep -q "line 5: " "$work/import.txt" || { cat "$work/import.txt"; fail "invalid resident number not reported on line 5"; }
+grep -q "importing resident rows: 4/4" "$work/import.log" || fail "no progress display"
+"$nara" audit verify --data-dir "$data" | grep -q "audit chain intact" || fail "audit chain broken after the import"
+
 echo "e2e checks passed"

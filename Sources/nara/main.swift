@@ -71,7 +71,7 @@ struct Nara: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nara",
         abstract: "Nara, an open e-Government platform.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, UserCommand.self, AuditCommand.self, KeysCommand.self, Backup.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, UserCommand.self, AuditCommand.self, KeysCommand.self, Backup.self, RegistriesCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -302,5 +302,56 @@ struct Backup: AsyncParsableCommand {
         await platform.shutdown()
         let size = (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int) ?? 0
         print("backup written: \(destination) (\(size) bytes)")
+    }
+}
+
+struct RegistriesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "registries", abstract: "Base registry tools.", subcommands: [Import.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load a CSV file into a registry. Each row is imported whole or refused; refused rows are reported with their line.",
+            discussion: "Headers: resident: national_id,name,household_key,relationship,address,postal_code,moved_in; business: business_number,name,representative_name,representative_national_id,address,industry_code,opened_on; vehicle: plate,vin,owner_national_id,owner_business_number,owner_name,model,model_year,first_registered,last_inspection,next_inspection")
+        @OptionGroup var settings: SettingsOptions
+        @Argument(help: "The CSV file (UTF-8, header on the first line).") var file: String
+        @Option(help: "resident, business or vehicle.") var registry: String
+
+        func run() async throws {
+            let configuration = try settings.configuration()
+            let logger = settings.logger(configuration)
+            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+            let platform: Platform
+            do {
+                platform = try await startPlatform(configuration, options: ApplicationOptions(logger: logger, seedDemo: false))
+            } catch {
+                fail("could not open storage: \(error)")
+            }
+            guard let importer = platform.contracts.first((any RegistryImporter).self) else {
+                await platform.shutdown()
+                fail("the registries module is not part of this build")
+            }
+            guard importer.registries.contains(registry) else {
+                await platform.shutdown()
+                throw ValidationError("--registry must be one of \(importer.registries.joined(separator: ", "))")
+            }
+            let report: ImportReport
+            do {
+                report = try await importer.importCSV(registry: registry, data: data, by: .system("cli-import")) { done, total in
+                    if done == total || done % 25 == 0 {
+                        FileHandle.standardError.write(Data("\rimporting \(registry) rows: \(done)/\(total)".utf8))
+                    }
+                }
+                FileHandle.standardError.write(Data("\n".utf8))
+            } catch let error as NaraError {
+                await platform.shutdown()
+                fail(error.message)
+            }
+            await platform.shutdown()
+            print("imported \(report.imported) rows; refused \(report.rejected.count)")
+            for rejection in report.rejected {
+                print("  line \(rejection.line): \(rejection.reasons.joined(separator: "; "))")
+            }
+            if !report.rejected.isEmpty { throw ExitCode(1) }
+        }
     }
 }

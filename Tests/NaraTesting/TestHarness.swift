@@ -110,7 +110,7 @@ public func withTestPlatform<T: Sendable>(
     var configuration = testConfiguration()
     configure(&configuration)
     let clock = ManualClock(testEpoch)
-    let platform = try await Platform.start(configuration: configuration, modules: [], clock: clock, logger: testLogger, seedDemo: false,
+    let platform = try await Platform.start(configuration: configuration, modules: NaraModules.all, clock: clock, logger: testLogger, seedDemo: false,
                                             sender: RecordingSender())
     do {
         let made = fixtures ? try await Fixtures.create(platform) : Fixtures.empty

@@ -132,6 +132,9 @@ public final class AuditChain: Sendable {
     /// The reference stored for a person with a national ID: the same keyed hash accounts use for look-up.
     public func subjectRef(nationalID: NationalID) -> String { subjectCipher.lookupHash(nationalID.digits) }
 
+    /// The reference for a business, by its registration number.
+    public func subjectRef(businessNumber: String) -> String { "business:" + businessNumber.filter(\.isNumber) }
+
     /// The reference for an account that has no national ID (businesses, officials).
     public func subjectRef(accountID: UUID) -> String { "account:" + accountID.uuidString.lowercased() }
 

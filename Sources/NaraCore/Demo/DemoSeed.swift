@@ -69,11 +69,12 @@ public enum DemoSeed {
               official: "official.jongno", officialName: "Ryu Hayoon", extraRoles: ["privacy-officer", "signer"]),
     ]
 
-    struct PersonSeed {
-        let username: String, name: String, birth: String, sexDigit: Int, serial: String, email: String, phone: String, locale: String
+    public struct PersonSeed: Sendable {
+        public let username: String, name: String, birth: String, sexDigit: Int, serial: String, email: String, phone: String, locale: String
     }
 
-    static let citizens: [PersonSeed] = [
+    /// The demo citizens; modules build their demo records around them.
+    public static let citizens: [PersonSeed] = [
         .init(username: "kim.minji", name: "김민지 Kim Minji", birth: "900512", sexDigit: 2, serial: "10234", email: "minji.kim@example.kr", phone: "010-2345-6781", locale: "ko"),
         .init(username: "lee.junho", name: "이준호 Lee Junho", birth: "850930", sexDigit: 1, serial: "20415", email: "junho.lee@example.kr", phone: "010-3456-7812", locale: "en"),
         .init(username: "park.soyeon", name: "박소연 Park Soyeon", birth: "010203", sexDigit: 4, serial: "30528", email: "soyeon.park@example.kr", phone: "010-4567-8123", locale: "ko"),
@@ -82,23 +83,24 @@ public enum DemoSeed {
         .init(username: "kang.dohyun", name: "강도현 Kang Dohyun", birth: "680318", sexDigit: 1, serial: "14461", email: "dohyun.kang@example.kr", phone: "010-7812-3456", locale: "ko"),
     ]
 
-    struct BusinessSeed {
-        let username: String, name: String, businessName: String, firstNine: String, email: String
+    public struct BusinessSeed: Sendable {
+        public let username: String, name: String, businessName: String, firstNine: String, email: String
     }
 
-    static let businesses: [BusinessSeed] = [
+    /// The demo businesses and their representatives' accounts.
+    public static let businesses: [BusinessSeed] = [
         .init(username: "hanbit.construction", name: "Choi Woojin", businessName: "한빛건설 Hanbit Construction Co., Ltd.", firstNine: "101815067", email: "bids@hanbit-construction.example.kr"),
         .init(username: "daehan.trading", name: "Kang Dohyun", businessName: "대한무역 Daehan Trading Corp.", firstNine: "214863001", email: "customs@daehan-trading.example.kr"),
         .init(username: "seoul.software", name: "Jung Haeun", businessName: "서울소프트 Seoul Software Inc.", firstNine: "120871234", email: "office@seoul-software.example.kr"),
     ]
 
     /// A resident registration number in the right format whose legacy check digit also holds.
-    static func nationalID(_ person: PersonSeed) -> String {
+    public static func nationalID(_ person: PersonSeed) -> String {
         let twelve = person.birth + String(person.sexDigit) + person.serial
         return twelve + String(NationalID.legacyCheckDigit(twelve)!)
     }
 
-    static func businessNumber(_ firstNine: String) -> String {
+    public static func businessNumber(_ firstNine: String) -> String {
         firstNine + String(BusinessNumber.checkDigit(firstNine)!)
     }
 

@@ -286,7 +286,28 @@ public final class IdentityService: Sendable {
     /// Audit references under which entries about this account's person are filed.
     public func subjectRefs(accountID: UUID, on db: any Database) async throws -> [String] {
         guard let model = try await AccountModel.find(accountID, on: db) else { return [] }
-        return [audit.subjectRef(accountID: accountID)] + (model.nationalIDHash.map { [$0] } ?? [])
+        var refs = [audit.subjectRef(accountID: accountID)]
+        if let hash = model.nationalIDHash { refs.append(hash) }
+        // A business representative also sees what was looked up about their business.
+        if let number = model.businessNumber { refs.append(audit.subjectRef(businessNumber: number)) }
+        return refs
+    }
+
+    /// Adds a role to an account (for example a registrar role to an official).
+    public func grantRole(accountID: UUID, role: String, by actor: AuditActor, on db: any Database) async throws {
+        guard let definition = roles[role] else {
+            throw NaraError.validation([FieldError(field: "role", code: "unknown", message: "There is no role named \(role).")])
+        }
+        try await db.transaction { tx in
+            guard let model = try await AccountModel.find(accountID, on: tx) else { throw NaraError.notFound("The account") }
+            guard let kind = AccountKind(rawValue: model.kind), definition.assignableTo.contains(kind) else {
+                throw NaraError.validation([FieldError(field: "role", code: "not_assignable", message: "The role \(role) cannot be given to this account.")])
+            }
+            if try await AccountRoleModel.query(on: tx).filter(\.$account.$id == accountID).filter(\.$role == role).first() != nil { return }
+            try await AccountRoleModel(accountID: accountID, role: role).create(on: tx)
+            try await self.audit.append(AuditRecord(action: "account.role.grant", objectType: "account", objectID: accountID.uuidString.lowercased(),
+                                                    detail: role), by: actor, on: tx)
+        }
     }
 
     public func setStatus(accountID: UUID, status: AccountStatus, by actor: AuditActor, on db: any Database) async throws {

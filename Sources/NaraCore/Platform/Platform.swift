@@ -21,6 +21,9 @@ public final class Platform: Sendable {
     public let files: FileService
     public let sequences: SequenceService
     public let contracts: ContractRegistry
+    /// Encrypts resident registration numbers and makes their look-up hash; shared by accounts,
+    /// registries and the audit chain, so one person has one reference everywhere.
+    public let nationalIDCipher: FieldCipher
     public let modules: [any PlatformModule]
     public let migrations: [any Migration]
     private let demoReport = NIOLockedValueBox<DemoSeedReport?>(nil)
@@ -55,14 +58,15 @@ public final class Platform: Sendable {
             policy: .init(sessionIdle: TimeInterval(configuration.sessionIdleMinutes * 60),
                           sessionAbsolute: TimeInterval(configuration.sessionAbsoluteHours * 3600)),
             clock: clock, hasher: PasswordHasher(cost: configuration.bcryptCost), masterKey: masterKey, pki: pki, audit: audit,
-            roles: roles, permissions: Permission.platformPermissions + modules.flatMap(\.permissions), logger: logger, decoyHash: decoyHash)
+            roles: roles, permissions: Permission.platformPermissions + modules.flatMap { $0.permissions }, logger: logger, decoyHash: decoyHash)
         self.calendar = CalendarService(timeZone: configuration.timeZone, clock: clock)
         self.notifications = NotificationService(clock: clock, sender: sender, logger: logger, audit: audit)
         self.payments = PaymentService(clock: clock, audit: audit)
         self.files = FileService(maxBytes: configuration.maxUploadBytes, clock: clock, audit: audit)
         self.sequences = SequenceService()
         self.contracts = ContractRegistry()
-        self.migrations = PlatformMigrations.all + modules.flatMap(\.migrations)
+        self.nationalIDCipher = FieldCipher(masterKey: masterKey, purpose: "national-id")
+        self.migrations = PlatformMigrations.all + modules.flatMap { $0.migrations }
     }
 
     /// Opens storage, applies migrations, checks the master key, creates the PKI on first start
@@ -190,7 +194,7 @@ public final class Platform: Sendable {
         await database.shutdown()
     }
 
-    public var menu: [MenuEntry] { modules.flatMap(\.menu) }
+    public var menu: [MenuEntry] { modules.flatMap { $0.menu } }
 
     public func menu(for audience: Set<MenuAudience>) -> [MenuEntry] { menu.filter { audience.contains($0.audience) } }
 }

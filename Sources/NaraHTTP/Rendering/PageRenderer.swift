@@ -98,11 +98,7 @@ public final class PageRenderer: Sendable {
 
     /// The copied `Resources` folder of this target (Foundation on Linux and on Apple platforms
     /// disagree on whether `resourceURL` already ends in `Resources`).
-    static let resourcesDirectory: URL? = {
-        let bundle = Bundle.module
-        let candidates = [bundle.resourceURL, bundle.resourceURL?.appendingPathComponent("Resources"), bundle.bundleURL.appendingPathComponent("Resources")]
-        return candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("Templates").path) }
-    }()
+    static let resourcesDirectory: URL? = ModuleResources.directory(Bundle.module)
 
     public static var publicDirectory: String? { resourcesDirectory?.appendingPathComponent("Public").path }
 
@@ -213,9 +209,10 @@ public struct FieldModel: Sendable {
     public let required: Bool
     public let describedBy: String?
 
+    /// `idPrefix` keeps ids unique when a page has several forms with the same field names.
     public init(name: String, label: String, type: String = "text", value: String = "", hint: String? = nil, errors: [FieldError] = [],
-                errorField: String? = nil, autocomplete: String? = nil, required: Bool = true) {
-        self.id = "f-" + name
+                errorField: String? = nil, autocomplete: String? = nil, required: Bool = true, idPrefix: String = "") {
+        self.id = "f-" + idPrefix + name
         self.name = name
         self.label = label
         self.type = type
@@ -225,8 +222,8 @@ public struct FieldModel: Sendable {
         self.autocomplete = autocomplete
         self.required = required
         var described: [String] = []
-        if hint != nil { described.append("f-\(name)-hint") }
-        if error != nil { described.append("f-\(name)-error") }
+        if hint != nil { described.append("f-\(idPrefix)\(name)-hint") }
+        if error != nil { described.append("f-\(idPrefix)\(name)-error") }
         self.describedBy = described.isEmpty ? nil : described.joined(separator: " ")
     }
 }
@@ -251,8 +248,82 @@ public struct ErrorSummaryModel: Sendable {
     }
     public let items: [Item]
 
-    public init?(_ errors: [FieldError], fieldNames: [String: String] = [:]) {
+    public init?(_ errors: [FieldError], fieldNames: [String: String] = [:], idPrefix: String = "") {
         guard !errors.isEmpty else { return nil }
-        items = errors.map { Item(href: "#f-" + (fieldNames[$0.field] ?? $0.field), message: $0.message) }
+        items = errors.map { Item(href: "#f-" + idPrefix + (fieldNames[$0.field] ?? $0.field), message: $0.message) }
+    }
+}
+
+/// A select box with its label and error.
+public struct SelectModel: Sendable {
+    public let id: String
+    public let name: String
+    public let label: String
+    public let options: [OptionModel]
+    public let error: String?
+
+    public init(name: String, label: String, options: [OptionModel], errors: [FieldError] = [], idPrefix: String = "") {
+        self.id = "f-" + idPrefix + name
+        self.name = name
+        self.label = label
+        self.options = options
+        self.error = errors.first { $0.field == name }?.message
+    }
+}
+
+/// One form of a page: fields, selects and a submit button, posted to `action`.
+public struct FormSection: Sendable {
+    public let id: String
+    public let title: String
+    public let hint: String?
+    public let action: String
+    public let fields: [FieldModel]
+    public let selects: [SelectModel]
+    public let submit: String
+    public let danger: Bool
+
+    public init(id: String, title: String, hint: String? = nil, action: String, fields: [FieldModel], selects: [SelectModel] = [], submit: String,
+                danger: Bool = false) {
+        self.id = id
+        self.title = title
+        self.hint = hint
+        self.action = action
+        self.fields = fields
+        self.selects = selects
+        self.submit = submit
+        self.danger = danger
+    }
+}
+
+/// A table for generic pages: a caption, headers and rows of cells (a cell may link).
+public struct TableModel: Sendable {
+    public struct Cell: Sendable {
+        public let text: String
+        public let link: String?
+        public init(_ text: String, link: String? = nil) {
+            self.text = text
+            self.link = link
+        }
+    }
+
+    public struct Row: Sendable {
+        public let cells: [Cell]
+        public init(_ cells: [Cell]) { self.cells = cells }
+    }
+
+    public let id: String
+    public let caption: String
+    public let headers: [String]
+    public let rows: [Row]
+    public let empty: String
+    public let hasRows: Bool
+
+    public init(id: String, caption: String, headers: [String], rows: [Row], empty: String) {
+        self.id = id
+        self.caption = caption
+        self.headers = headers
+        self.rows = rows
+        self.empty = empty
+        self.hasRows = !rows.isEmpty
     }
 }

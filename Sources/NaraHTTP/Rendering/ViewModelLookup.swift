@@ -1,5 +1,16 @@
 import Mustache
 
+/// What a view model gives for a missing optional value. Mustache would otherwise look the name up
+/// in the enclosing objects (a field without a hint would show its form's hint); this renders as
+/// nothing, is false in sections and stops the look-up.
+struct Absent: MustacheCustomRenderable {
+    var renderText: String { "" }
+    var isNull: Bool { true }
+}
+
+/// The value, or `Absent` when there is none.
+func orAbsent(_ value: Any?) -> Any { value ?? Absent() }
+
 // Lookups in templates go through Mirror unless a type answers them itself. The types on every
 // page (the root, the layout, menus, cards, form fields) answer directly: rendering the shared
 // layout is the hot path of every HTML response.
@@ -21,10 +32,10 @@ extension LayoutModel: MustacheParent {
         case "lang": return lang
         case "title": return title
         case "csrf": return csrf
-        case "user": return user
+        case "user": return orAbsent(user)
         case "nav": return nav
         case "languages": return languages
-        case "notice": return notice
+        case "notice": return orAbsent(notice)
         case "path": return path
         default: return nil
         }
@@ -72,11 +83,11 @@ extension FieldModel: MustacheParent {
         case "label": return label
         case "type": return type
         case "value": return value
-        case "hint": return hint
-        case "error": return error
-        case "autocomplete": return autocomplete
+        case "hint": return orAbsent(hint)
+        case "error": return orAbsent(error)
+        case "autocomplete": return orAbsent(autocomplete)
         case "required": return required
-        case "describedBy": return describedBy
+        case "describedBy": return orAbsent(describedBy)
         default: return nil
         }
     }
@@ -108,8 +119,7 @@ enum ViewTree {
         let mirror = Mirror(reflecting: value)
         switch mirror.displayStyle {
         case .optional:
-            // nil children are left out, exactly as Mustache treats a nil property.
-            return mirror.children.first.map { convert($0.value) } ?? value
+            return mirror.children.first.map { convert($0.value) } ?? Absent()
         case .collection, .set:
             return mirror.children.map { convert($0.value) }
         case .struct, .class:
@@ -119,8 +129,7 @@ enum ViewTree {
                 guard let label = child.label else { continue }
                 let childMirror = Mirror(reflecting: child.value)
                 if childMirror.displayStyle == .optional {
-                    guard let wrapped = childMirror.children.first?.value else { continue }
-                    object[label] = convert(wrapped)
+                    object[label] = childMirror.children.first.map { convert($0.value) } ?? Absent()
                 } else {
                     object[label] = convert(child.value)
                 }

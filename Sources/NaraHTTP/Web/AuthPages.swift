@@ -213,7 +213,7 @@ enum AuthPages {
 
 extension PageRenderer {
     /// Field errors in the page language: a catalogue text per error code, else the original message.
-    func localized(_ errors: [FieldError], _ language: Language) -> [FieldError] {
+    public func localized(_ errors: [FieldError], _ language: Language) -> [FieldError] {
         guard language != .english else { return errors }
         return errors.map { error in
             let key = "err_" + error.code

@@ -314,7 +314,7 @@ enum ConsolePages {
             FactModel(label: r.text("console_count_sessions", language), value: String(counts.activeSessions)),
             FactModel(label: r.text("console_count_audit", language), value: String(counts.auditEntries)),
             FactModel(label: r.text("console_count_outbox_pending", language), value: String(counts.pendingOutbox)),
-            FactModel(label: r.text("console_modules", language), value: platform.modules.isEmpty ? "—" : platform.modules.map(\.id).joined(separator: ", ")),
+            FactModel(label: r.text("console_modules", language), value: platform.modules.isEmpty ? "—" : platform.modules.map { $0.id }.joined(separator: ", ")),
         ]
         let outbox = try await platform.notifications.outbox(limit: 20, on: db).map {
             OutboxRow(channel: $0.channel, recipient: $0.recipient, subject: $0.subject, status: $0.status, attempts: $0.attempts, lastError: $0.lastError)
