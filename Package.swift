@@ -78,8 +78,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Exchange",
+            dependencies: ["NaraCore", "NaraHTTP"],
+            path: "Sources/Modules/Exchange",
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "NaraApp",
-            dependencies: ["NaraCore", "NaraHTTP", "Registries"],
+            dependencies: ["NaraCore", "NaraHTTP", "Registries", "Exchange"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -116,6 +123,11 @@ let package = Package(
         .testTarget(
             name: "RegistriesTests",
             dependencies: ["Registries", "NaraTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExchangeTests",
+            dependencies: ["Exchange", "Registries", "NaraTesting"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -66,6 +66,35 @@ echo "== e2e: real browser sign-in with the second factor"
 echo "== e2e: accessibility (axe-core, WCAG 2.2 A and AA rules)"
 "$venv/bin/python" .ci/accessibility_check.py "$base" "$secret"
 
+echo "== e2e: an agency system looks a resident up through the exchange, with the citizen's consent"
+client_id=$(sqlite3 "$data/nara.sqlite" "SELECT client_id FROM agency_systems WHERE name LIKE 'Seoul welfare%'")
+consent=$(sqlite3 "$data/nara.sqlite" "SELECT reference FROM exchange_consents WHERE withdrawn_at IS NULL AND purpose LIKE 'Youth%' ORDER BY reference LIMIT 1")
+[ -n "$client_id" ] && [ -n "$consent" ] || fail "demo exchange system or consent missing"
+"$venv/bin/python" - "$base" "$client_id" "$consent" <<'PY'
+import json, sys, urllib.request, urllib.error
+base, client_id, consent = sys.argv[1:4]
+def post(path, body, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token: headers["Authorization"] = "Bearer " + token
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), headers=headers)
+    try:
+        with urllib.request.urlopen(request) as r: return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e: return e.code, json.loads(e.read())
+status, body = post("/api/v1/auth/token", {"grant_type": "client_credentials", "client_id": client_id, "client_secret": "nara_cs_demo-seoul-welfare-2026"})
+assert status == 200, body
+token = body["access_token"]
+digits = [int(c) for c in "900512210234"]
+check = (11 - sum(a * b for a, b in zip(digits, [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5])) % 11) % 10
+request = {"consumerAgency": "6110000", "informationType": "resident.abstract", "subject": {"nationalId": f"900512-210234{check}"},
+           "purpose": "Youth housing subsidy application 청년월세 지원 신청", "legalBasis": "egov-act-36-42-consent", "consentReference": consent}
+status, body = post("/api/v1/exchange/requests", request, token)
+assert status == 200 and body["data"]["name"] == "김민지" and body["response"]["signature"]["algorithm"] == "ES256", (status, body)
+del request["consentReference"]
+status, body = post("/api/v1/exchange/requests", request, token)
+assert status == 403 and body["code"] == "exchange_consent_required" and body["title"] == "Forbidden", (status, body)
+print("exchange ok: delivered with signatures, refused without consent")
+PY
+
 echo "== e2e: graceful shutdown finishes and signs the audit checkpoint"
 curl -fsS "$base/agencies" >/dev/null
 kill -TERM "$server_pid"
@@ -85,6 +114,13 @@ sqlite3 "$work/tampered/nara.sqlite" "UPDATE audit_entries SET detail = 'tampere
 [ "$(sqlite3 "$work/tampered/nara.sqlite" "SELECT detail FROM audit_entries WHERE seq = 10")" = "tampered" ] || fail "tamper did not apply"
 if "$nara" audit verify --data-dir "$work/tampered" > "$work/tampered.txt" 2>&1; then fail "tampered chain verified"; fi
 grep -q "BROKEN at entry 10" "$work/tampered.txt" || fail "wrong report: $(cat "$work/tampered.txt")"
+
+echo "== e2e: exchange verify-log passes on the demo database and fails on a tampered copy"
+"$nara" exchange verify-log --data-dir "$data" | tee "$work/xverify.txt"
+grep -q "exchange log intact" "$work/xverify.txt" || fail "exchange verify-log did not pass"
+sqlite3 "$work/tampered/nara.sqlite" "UPDATE exchange_log SET purpose = 'tampered' WHERE seq = 3;"
+if "$nara" exchange verify-log --data-dir "$work/tampered" > "$work/xtampered.txt" 2>&1; then fail "tampered exchange log verified"; fi
+grep -q "BROKEN at entry 3" "$work/xtampered.txt" || fail "wrong report: $(cat "$work/xtampered.txt")"
 
 echo "== e2e: exported certificates verify with openssl"
 "$nara" keys show --data-dir "$data" --export "$work/certs" | head -4

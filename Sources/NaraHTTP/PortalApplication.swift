@@ -47,6 +47,11 @@ public enum PortalApplication {
             app.addServices(PeriodicJob(name: "housekeeping", interval: .seconds(3600), logger: platform.logger) {
                 try await platform.identity.purgeExpired(on: platform.db)
             })
+            for job in modules.flatMap({ $0.backgroundJobs }) {
+                app.addServices(PeriodicJob(name: job.name, interval: .seconds(Int64(job.intervalSeconds)), logger: platform.logger) {
+                    try await job.run(platform)
+                })
+            }
         }
         return (app, portal)
     }

@@ -25,6 +25,8 @@ struct SettingsOptions: ParsableArguments {
     @Option(name: .customLong("demo-seed"), help: "auto or off (NARA_DEMO_SEED).") var demoSeed: String?
     @Option(name: .customLong("trusted-proxies"), help: "NARA_TRUSTED_PROXIES") var trustedProxies: String?
     @Option(name: .customLong("database-pool-size"), help: "NARA_DATABASE_POOL_SIZE") var poolSize: String?
+    @Option(name: .customLong("exchange-retention-days"), help: "NARA_EXCHANGE_RETENTION_DAYS") var exchangeRetention: String?
+    @Option(name: .customLong("exchange-signing"), help: "on, or off for benchmarks (NARA_EXCHANGE_SIGNING).") var exchangeSigning: String?
 
     var overrides: [String: String] {
         let pairs: [(String, String?)] = [
@@ -33,6 +35,7 @@ struct SettingsOptions: ParsableArguments {
             ("NARA_LOG_LEVEL", logLevel), ("NARA_SESSION_IDLE_MINUTES", sessionIdle), ("NARA_SESSION_ABSOLUTE_HOURS", sessionAbsolute),
             ("NARA_MAX_UPLOAD_BYTES", maxUpload), ("NARA_AUDIT_CHECKPOINT_INTERVAL", checkpointInterval), ("NARA_DEMO_SEED", demoSeed),
             ("NARA_TRUSTED_PROXIES", trustedProxies), ("NARA_DATABASE_POOL_SIZE", poolSize),
+            ("NARA_EXCHANGE_RETENTION_DAYS", exchangeRetention), ("NARA_EXCHANGE_SIGNING", exchangeSigning),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { name, value in value.map { (name, $0) } })
     }
@@ -71,7 +74,7 @@ struct Nara: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nara",
         abstract: "Nara, an open e-Government platform.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, UserCommand.self, AuditCommand.self, KeysCommand.self, Backup.self, RegistriesCommand.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, UserCommand.self, AuditCommand.self, KeysCommand.self, Backup.self, RegistriesCommand.self, ExchangeCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -352,6 +355,65 @@ struct RegistriesCommand: AsyncParsableCommand {
                 print("  line \(rejection.line): \(rejection.reasons.joined(separator: "; "))")
             }
             if !report.rejected.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
+
+struct ExchangeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "exchange", abstract: "Shared-information exchange tools.",
+                                                    subcommands: [VerifyLog.self, Purge.self])
+
+    static func open(_ settings: SettingsOptions, migrationMode: Platform.MigrationMode = .requireCurrent) async throws -> (Platform, any ExchangeMessageLog) {
+        let configuration = try settings.configuration()
+        let logger = settings.logger(configuration)
+        let platform: Platform
+        do {
+            platform = try await startPlatform(configuration, options: ApplicationOptions(logger: logger, seedDemo: false, migrationMode: migrationMode))
+        } catch {
+            fail("could not open storage: \(error)")
+        }
+        guard let log = platform.contracts.first((any ExchangeMessageLog).self) else {
+            await platform.shutdown()
+            fail("the exchange module is not part of this build")
+        }
+        return (platform, log)
+    }
+
+    struct VerifyLog: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-log",
+            abstract: "Walk the exchange message log: hash chain, consumer and provider signatures, time-stamps and purge records; exit 1 at the first broken entry.")
+        @OptionGroup var settings: SettingsOptions
+
+        func run() async throws {
+            let (platform, log) = try await ExchangeCommand.open(settings)
+            let result = try await log.verifyLog { done, total in
+                FileHandle.standardError.write(Data("\rverifying exchange log: \(done)/\(total) entries".utf8))
+            }
+            FileHandle.standardError.write(Data("\n".utf8))
+            await platform.shutdown()
+            if let failure = result.failure {
+                print("exchange log BROKEN at entry \(failure.seq): \(failure.reason)")
+                print("(\(result.entries) entries verified before it)")
+                throw ExitCode(1)
+            }
+            var line = "exchange log intact: \(result.entries) entries verified"
+            if result.purged > 0 { line += ", \(result.purged) purged under the retention period (signed purge records verified)" }
+            if result.unsigned > 0 { line += ", \(result.unsigned) written with signing off (chained, not signed)" }
+            print(line)
+        }
+    }
+
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Purge log entries older than NARA_EXCHANGE_RETENTION_DAYS now (the server also does this every six hours), leaving a signed purge record.")
+        @OptionGroup var settings: SettingsOptions
+
+        func run() async throws {
+            let (platform, log) = try await ExchangeCommand.open(settings)
+            let count = try await log.purgeExpired()
+            await platform.shutdown()
+            print("purged \(count) entries older than \(platform.configuration.exchangeRetentionDays) days")
         }
     }
 }

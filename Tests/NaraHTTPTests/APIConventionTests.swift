@@ -44,6 +44,7 @@ struct APIConventionTests {
             let problem = response.jsonObject
             #expect(problem["code"] as? String == "not_found")
             #expect(problem["status"] as? Int == 404)
+            #expect(problem["title"] as? String == "Not Found")
             #expect(problem["type"] as? String == "urn:nara:problem:not_found")
             #expect(problem["requestId"] as? String == response.headers[HTTPField.Name("X-Request-Id")!])
         }

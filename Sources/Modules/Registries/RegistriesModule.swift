@@ -27,6 +27,7 @@ public struct RegistriesModule: NaraModule {
     public func registerContracts(in registry: ContractRegistry, platform: Platform) {
         let service = RegistryService(platform: platform)
         registry.register((any RegistryImporter).self, CSVImporter(service: service, platform: platform))
+        registry.register((any InformationProvider).self, RegistryInformationProvider(service: service))
     }
 
     public func registerRoutes(_ routes: RouteRegistry, portal: Portal) {

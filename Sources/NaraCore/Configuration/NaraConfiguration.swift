@@ -47,6 +47,10 @@ public struct NaraConfiguration: Sendable {
     public var databaseSchema: String?
     /// PostgreSQL connections per event loop.
     public var databasePoolSize: Int = 8
+    /// Days the exchange's message log keeps an entry before purging it (with a signed purge record).
+    public var exchangeRetentionDays: Int = 1826
+    /// Benchmarks only: look-ups are logged and chained but not signed. Refused over HTTPS.
+    public var exchangeSigningDisabled: Bool = false
 
     public init() {}
 
@@ -219,6 +223,24 @@ extension NaraConfiguration {
             c.databasePoolSize = try parseInt(v, setting: "NARA_DATABASE_POOL_SIZE", range: 1...100)
         },
         SettingDescriptor(
+            environmentName: "NARA_EXCHANGE_RETENTION_DAYS", flag: "--exchange-retention-days",
+            summary: "Days the exchange message log keeps an entry; older entries are purged with a signed purge record.",
+            defaultDescription: "1826 (5 years)"
+        ) { c, v throws(ConfigurationError) in
+            c.exchangeRetentionDays = try parseInt(v, setting: "NARA_EXCHANGE_RETENTION_DAYS", range: 1...36_500)
+        },
+        SettingDescriptor(
+            environmentName: "NARA_EXCHANGE_SIGNING", flag: "--exchange-signing",
+            summary: "on: every exchange message is signed and time-stamped; off: for benchmarks only, refused with an https base URL.",
+            defaultDescription: "on"
+        ) { c, v throws(ConfigurationError) in
+            switch v.lowercased() {
+            case "on": c.exchangeSigningDisabled = false
+            case "off": c.exchangeSigningDisabled = true
+            default: throw .init(setting: "NARA_EXCHANGE_SIGNING", message: "must be on or off")
+            }
+        },
+        SettingDescriptor(
             environmentName: "NARA_TRUSTED_PROXIES", flag: "--trusted-proxies",
             summary: "How many reverse proxies in front of Nara append to X-Forwarded-For (0 = use the socket address).",
             defaultDescription: "0"
@@ -248,6 +270,9 @@ extension NaraConfiguration {
         }
         for name in overrides.keys where known[name] == nil {
             throw ConfigurationError(setting: name, message: "unknown setting")
+        }
+        if configuration.exchangeSigningDisabled && configuration.servesOverTLS {
+            throw ConfigurationError(setting: "NARA_EXCHANGE_SIGNING", message: "off is for benchmarks only and is refused with an https base URL")
         }
         return configuration
     }

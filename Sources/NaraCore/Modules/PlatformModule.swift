@@ -47,6 +47,19 @@ public struct HealthCheck: Sendable {
     }
 }
 
+/// Work a module runs in the background every `intervalSeconds` while the server runs.
+public struct BackgroundJob: Sendable {
+    public let name: String
+    public let intervalSeconds: Int
+    public let run: @Sendable (Platform) async throws -> Void
+
+    public init(name: String, intervalSeconds: Int, run: @escaping @Sendable (Platform) async throws -> Void) {
+        self.name = name
+        self.intervalSeconds = intervalSeconds
+        self.run = run
+    }
+}
+
 /// The platform side of a government-service module. The HTTP side (`NaraModule` in NaraHTTP)
 /// adds routes. A module never imports another module: it reaches other services through
 /// contracts registered in the `ContractRegistry`.
@@ -62,6 +75,8 @@ public protocol PlatformModule: Sendable {
     /// Extra strings for the message catalogue, by language.
     var messages: [Language: [String: String]] { get }
     var healthChecks: [HealthCheck] { get }
+    /// Periodic work (purges, reminders), run by the server only.
+    var backgroundJobs: [BackgroundJob] { get }
     /// Registers the implementations of the contracts this module provides to others.
     func registerContracts(in registry: ContractRegistry, platform: Platform)
     /// Seeds believable demo data in each of the module's main states.
@@ -74,6 +89,7 @@ extension PlatformModule {
     public var menu: [MenuEntry] { [] }
     public var messages: [Language: [String: String]] { [:] }
     public var healthChecks: [HealthCheck] { [] }
+    public var backgroundJobs: [BackgroundJob] { [] }
     public func registerContracts(in registry: ContractRegistry, platform: Platform) {}
     public func seedDemo(_ seed: DemoSeedContext) async throws {}
 }

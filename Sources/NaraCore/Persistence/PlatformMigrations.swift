@@ -27,7 +27,7 @@ enum PlatformMigrations {
 
 extension Database {
     /// Creates a plain (non-unique) index; Fluent's schema builder has none.
-    func createIndex(_ name: String, on table: String, columns: [String]) async throws {
+    public func createIndex(_ name: String, on table: String, columns: [String]) async throws {
         guard let sql = self as? any SQLDatabase else { return }
         var builder = sql.create(index: name).on(table)
         for column in columns { builder = builder.column(column) }

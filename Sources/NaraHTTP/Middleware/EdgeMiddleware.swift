@@ -132,7 +132,25 @@ struct Problem: Sendable {
         }
         self.allow = allow
         self.retryAfter = retryAfter
-        title = HTTPResponse.Status(code: status).reasonPhrase
+        title = Self.reasonPhrase(status)
+    }
+
+    /// RFC 9110 reason phrases (`HTTPResponse.Status(code:)` leaves the phrase empty).
+    static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 409: return "Conflict"
+        case 413: return "Content Too Large"
+        case 415: return "Unsupported Media Type"
+        case 422: return "Unprocessable Content"
+        case 429: return "Too Many Requests"
+        case 503: return "Service Unavailable"
+        default: return "Internal Server Error"
+        }
     }
 
     static func status(_ kind: NaraError.Kind) -> Int {
@@ -154,7 +172,7 @@ struct Problem: Sendable {
     init(status: Int, code: ErrorCode, detail: String, fieldErrors: [FieldError] = [], path: String) {
         self.status = status
         self.code = code
-        self.title = HTTPResponse.Status(code: status).reasonPhrase
+        self.title = Self.reasonPhrase(status)
         self.detail = detail
         self.fieldErrors = fieldErrors
         self.retryAfter = nil
