@@ -257,6 +257,33 @@ struct ExchangeTests {
         }
     }
 
+    @Test("forty look-ups at once: grouped into few commits, each answered with its own log sequence, and the log verifies")
+    func concurrentLookups() async throws {
+        try await withTestApp { client, harness in
+            let platform = harness.platform
+            let world = try await World.create(platform)
+            try await world.grant(platform)
+            let token = try await client.systemToken(world.system)
+            let sequences = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        let response = try await client.exchange(token, purpose: "parallel \(index)")
+                        guard response.status == .ok else { throw NaraError.conflict("status \(response.status): \(response.text)") }
+                        return try response.decoded(EvidenceResponse.self).logSequence
+                    }
+                }
+                return try await group.reduce(into: [Int64]()) { $0.append($1) }
+            }
+            #expect(sequences.sorted() == Array(1...40))
+            let commits = await world.service.appender.commits
+            #expect(commits < 40, "\(commits) commits for 40 entries")
+            let purposes = Set(try await LogEntryModel.query(on: platform.db).all().compactMap(\.purpose))
+            #expect(purposes.count == 40)
+            let result = try await MessageLog(platform: platform).verifyLog(progress: nil)
+            #expect(result.intact && result.entries == 40, "\(String(describing: result.failure))")
+        }
+    }
+
     @Test("with signing off (benchmarks) entries are chained but unsigned, and verify-log says so")
     func signingOff() async throws {
         try await withTestApp(configure: { $0.exchangeSigningDisabled = true }) { client, harness in
@@ -363,5 +390,41 @@ struct ExchangeDemoTests {
         #expect(entries.contains { $0.legalBasis == LegalBasis.criminalInvestigation.code })
         await platform.shutdown()
         await removeTestStorage(configuration)
+    }
+}
+
+@Suite("Exchange canonical form")
+struct ExchangeCanonicalTests {
+    static let awkward = "a\"b\\c/d\u{8}\u{c}\n\r\t\u{1}\u{1f} 한글 \u{1F600} é"
+
+    @Test("the direct RFC 8785 writer gives the same bytes as JSONEncoder for every signed or hashed message")
+    func writerMatchesEncoder() throws {
+        let request = RequestMessage(message_id: "m", consumer_agency: "6110000", requester: Self.awkward, system_id: nil, information_type: "resident.abstract",
+                                     subject_kind: "person", subject_ref: "ref", subject_masked: "900101-2******", purpose: Self.awkward, legal_basis: "b",
+                                     consent_reference: nil, correlation_id: "c", requested_at: "2026-11-25T01:00:00.000Z", body_sha256: nil)
+        #expect(request.canonical == (try CanonicalJSON.encode(request)))
+        let response = ResponseMessage(message_id: "m", outcome: "delivered", information_type: nil, provider_agency: "1741000", consumer_agency: "6110000",
+                                       subject_ref: "ref", data_sha256: "00", reason: Self.awkward, issued_at: "2026-11-25T01:00:00.000Z")
+        #expect(response.canonical == (try CanonicalJSON.encode(response)))
+        let stamp = TimestampStatement(seq: 12, hash: "ab", at_ms: 1_795_568_400_123)
+        #expect(stamp.canonical == (try CanonicalJSON.encode(stamp)))
+        let data = ["name": Self.awkward, "birthDate": "1990-01-01", "a_b": "1", "aB": "2", "Z": "3"]
+        #expect(CanonicalJSON.object(data) == (try CanonicalJSON.encode(data)))
+        let entry = LogEntryModel()
+        entry.id = 3
+        entry.messageID = "m"
+        entry.atMillis = 1
+        entry.occurredMillis = 0
+        entry.consumerAgencyID = "c"
+        entry.requester = Self.awkward
+        entry.requesterName = "n"
+        entry.outcome = "delivered"
+        entry.discloseAfterMillis = -5
+        entry.requestCanonical = String(decoding: request.canonical, as: UTF8.self)
+        entry.responseCanonical = String(decoding: response.canonical, as: UTF8.self)
+        entry.requestSignature = "{}"
+        #expect(LogContent(entry).canonical == (try CanonicalJSON.encode(LogContent(entry))))
+        let signature = DetachedSignature(certificateFingerprint: "f", signature: "s")
+        #expect(ExchangeHash.encodeSignature(signature) == String(decoding: try CanonicalJSON.encode(signature), as: UTF8.self))
     }
 }

@@ -262,6 +262,8 @@ struct IdentityTests {
             let identity = platform.identity
             guard case .signedIn(let token, _) = try await identity.login(username: "bob", password: Fixtures.password, address: "a", userAgent: "t", on: platform.db) else { Issue.record("unexpected sign-in outcome"); return }
             let bearer = try await identity.issueToken(username: "bob", password: Fixtures.password, totp: nil, scope: nil, address: "a", on: platform.db)
+            // Used once, so its actor is cached: disabling must still take effect at once.
+            #expect(try await identity.actor(bearer: bearer.accessToken, on: platform.db) != nil)
             try await identity.setStatus(accountID: fixtures.bob!.id, status: .disabled, by: .system("t"), on: platform.db)
             #expect(try await identity.session(token: token, on: platform.db) == nil)
             #expect(try await identity.actor(bearer: bearer.accessToken, on: platform.db) == nil)

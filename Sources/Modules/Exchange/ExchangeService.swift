@@ -5,6 +5,18 @@ import NIOConcurrencyHelpers
 import NaraCore
 import SQLKit
 
+/// The columns of a grant that a look-up checks (read with plain SQL on the hot path).
+struct GrantRow: Decodable {
+    let consumerSystemID: UUID?
+    let validFrom: String
+    let validUntil: String
+    let revokedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case consumerSystemID = "consumer_system_id", validFrom = "valid_from", validUntil = "valid_until", revokedAt = "revoked_at"
+    }
+}
+
 /// A request as it arrives over the API, every field optional so that each missing one is named.
 struct RawExchangeRequest: Decodable, Sendable {
     struct Subject: Decodable, Sendable {
@@ -91,11 +103,21 @@ final class ExchangeService: EvidenceService, Sendable {
     private let signing: Bool
     private let catalogueCache = NIOLockedValueBox<[String: (InformationType, any InformationProvider)]?>(nil)
     private let agencyCache = NIOLockedValueBox<[String: AgencySummary]>([:])
+    let appender: LogAppender
+    /// Grants by consumer, type and basis. Only on SQLite, where this process is the database's
+    /// only writer, so clearing it on every grant and revocation keeps it exact; on PostgreSQL
+    /// other nodes may change grants, and every look-up reads them.
+    /// A look-up that read the grants before a change committed must not store them after the
+    /// change cleared the cache: it stores only if the generation it started in is still current.
+    private let grantCache = NIOLockedValueBox<(generation: Int, rows: [String: [GrantRow]])>((0, [:]))
+    private let cachesGrants: Bool
 
     init(platform: Platform) {
         self.platform = platform
         self.dataCipher = FieldCipher(masterKey: platform.masterKey, purpose: "exchange-log-data")
         self.signing = !platform.configuration.exchangeSigningDisabled
+        self.appender = LogAppender(db: platform.db, pki: platform.pki, clock: platform.clock, signing: self.signing)
+        self.cachesGrants = platform.database.isSQLite
     }
 
     private var clock: any NaraClock { platform.clock }
@@ -280,8 +302,7 @@ final class ExchangeService: EvidenceService, Sendable {
                                         "\(type.code) may be released only under: \(type.legalBases.map(\.code).joined(separator: ", "))."), type)
         }
         // Grants of this type to the consumer under this basis, for any of its systems or this one.
-        let grants = try await GrantModel.query(on: db)
-            .filter(\.$consumerAgencyID == consumer.id).filter(\.$informationType == type.code).filter(\.$legalBasis == basis.code).all()
+        let grants = try await grantRows(consumer: consumer.id, type: type.code, basis: basis.code, on: db)
             .filter { $0.consumerSystemID == nil || $0.consumerSystemID == requester.systemID }
         let today = (time.map(localDay) ?? self.today).description
         if !grants.contains(where: { $0.revokedAt == nil && $0.validFrom <= today && today <= $0.validUntil }) {
@@ -324,7 +345,7 @@ final class ExchangeService: EvidenceService, Sendable {
             throw NaraError(.unavailable, code: .unavailable, "The provider agency \(type.providerAgencyCode) is not registered on this platform.")
         }
         let now = time ?? clock.now()  // when the look-up happened (earlier only for imported history)
-        let dataBytes = try CanonicalJSON.encode(data)
+        let dataBytes = CanonicalJSON.object(data)
         let response = ResponseMessage(message_id: messageID.uuidString.lowercased(), outcome: "delivered", information_type: type.code,
                                        provider_agency: providerAgency.code, consumer_agency: consumer.code, subject_ref: subjectRef(request.subject),
                                        data_sha256: Digest.sha256Hex(dataBytes), reason: nil, issued_at: Timestamp.iso8601Millis(now))
@@ -358,8 +379,8 @@ final class ExchangeService: EvidenceService, Sendable {
     private func append(message: RequestMessage, response: ResponseMessage, requester: EvidenceRequester, consumerID: UUID, providerID: UUID?,
                         subject: ExchangeSubject?, type: InformationType?, discloseAfter: Int64?, data: Data?, at now: Date,
                         on db: any Database) async throws -> (Int64, Signed) {
-        let requestBytes = try CanonicalJSON.encode(message)
-        let responseBytes = try CanonicalJSON.encode(response)
+        let requestBytes = message.canonical
+        let responseBytes = response.canonical
         let pki = platform.pki
         var requestSignature: DetachedSignature?
         var responseSignature: DetachedSignature?
@@ -369,10 +390,10 @@ final class ExchangeService: EvidenceService, Sendable {
                                               : try await pki.identity(purpose: .agency, agencyID: providerID, on: db)
             responseSignature = try pki.sign(responseBytes, with: responder)
         }
-        let platformIdentity = signing ? try await pki.identity(purpose: .platform, agencyID: nil, on: db) : nil
+        let platformIdentity = signing && db.inTransaction ? try await pki.identity(purpose: .platform, agencyID: nil, on: db) : nil
         let entry = LogEntryModel()
         entry.messageID = message.message_id
-        entry.atMillis = Timestamp.millis(clock.now())
+        entry.atMillis = Timestamp.millis(clock.now())  // set again when the entry is written
         entry.occurredMillis = Timestamp.millis(now)
         entry.consumerAgencyID = consumerID.uuidString
         entry.requester = requester.actorName
@@ -387,32 +408,42 @@ final class ExchangeService: EvidenceService, Sendable {
         entry.outcome = response.outcome
         entry.discloseAfterMillis = discloseAfter
         entry.requestCanonical = String(decoding: requestBytes, as: UTF8.self)
-        entry.requestSignature = try ExchangeHash.encodeSignature(requestSignature)
+        entry.requestSignature = ExchangeHash.encodeSignature(requestSignature)
         entry.responseCanonical = String(decoding: responseBytes, as: UTF8.self)
-        entry.responseSignature = try ExchangeHash.encodeSignature(responseSignature)
+        entry.responseSignature = ExchangeHash.encodeSignature(responseSignature)
         entry.dataCipher = try data.map { try dataCipher.sealString(String(decoding: $0, as: UTF8.self)) }
-        let timestamp: SignedMessage = try await Self.transaction(db) { tx in
-            let sql = tx as! any SQLDatabase
-            // The head row's write lock serialises appends across connections and nodes.
-            try await sql.raw("UPDATE exchange_log_head SET last_seq = last_seq + 1 WHERE id = 1").run()
-            guard let head = try await LogHeadModel.find(1, on: tx) else {
-                throw NaraError(.internalError, code: .internalError, "the exchange log head is missing")
-            }
-            entry.id = head.lastSeq
-            entry.prevHash = head.lastHash
-            entry.hash = try ExchangeHash.entryHash(prev: head.lastHash, content: LogContent(entry))
-            let statement = try CanonicalJSON.encode(TimestampStatement(seq: head.lastSeq, hash: entry.hash, at_ms: entry.atMillis))
-            let stamp = try platformIdentity.map { try pki.sign(statement, with: $0) }
-            entry.timestampSignature = try ExchangeHash.encodeSignature(stamp)
-            try await entry.create(on: tx)
-            try await sql.raw("UPDATE exchange_log_head SET last_hash = \(bind: entry.hash) WHERE id = 1").run()
-            return SignedMessage(canonical: String(decoding: statement, as: UTF8.self), signature: stamp)
+        let timestamp: SignedMessage
+        if db.inTransaction {
+            // The caller's transaction (the demo seed): write directly, it commits with the rest.
+            timestamp = try await LogAppender.write([entry], identity: platformIdentity, pki: pki, at: clock.now(), on: db)[0]
+        } else {
+            timestamp = try await appender.append(entry)
         }
         return (entry.id ?? 0, Signed(request: SignedMessage(canonical: entry.requestCanonical, signature: requestSignature),
                                       response: SignedMessage(canonical: entry.responseCanonical, signature: responseSignature), timestamp: timestamp))
     }
 
     // MARK: Grants
+
+    private func grantRows(consumer: UUID, type: String, basis: String, on db: any Database) async throws -> [GrantRow] {
+        let key = "\(consumer.uuidString)|\(type)|\(basis)"
+        let cacheable = cachesGrants && !db.inTransaction
+        let (generation, hit) = grantCache.withLockedValue { ($0.generation, $0.rows[key]) }
+        if cacheable, let hit { return hit }
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT consumer_system_id, valid_from, valid_until, revoked_at FROM exchange_grants
+            WHERE consumer_agency_id = \(bind: consumer) AND information_type = \(bind: type) AND legal_basis = \(bind: basis)
+            """).all(decoding: GrantRow.self)
+        if cacheable { grantCache.withLockedValue { if $0.generation == generation { $0.rows[key] = rows } } }
+        return rows
+    }
+
+    private func forgetGrants() {
+        grantCache.withLockedValue {
+            $0.generation += 1
+            $0.rows.removeAll()
+        }
+    }
 
     func grantInfo(_ g: GrantModel, on db: (any Database)? = nil) async throws -> GrantInfo {
         let provider = try await agency(id: g.providerAgencyID.uuidString, on: db)
@@ -464,6 +495,7 @@ final class ExchangeService: EvidenceService, Sendable {
         }
         try validator.check()
         guard let type, let consumer, let from, let until else { throw NaraError.validation(validator.errors) }
+        defer { forgetGrants() }
         return try await Self.transaction(db) { tx in
             let model = GrantModel()
             model.id = UUID()
@@ -488,6 +520,7 @@ final class ExchangeService: EvidenceService, Sendable {
         var validator = Validator()
         validator.require(reason, "reason", maxLength: 300)
         try validator.check()
+        defer { forgetGrants() }
         return try await Self.transaction(database ?? platform.db) { tx in
             guard let model = try await GrantModel.find(id, on: tx), model.providerAgencyID == providerAgencyID else { throw NaraError.notFound("The grant") }
             guard model.revokedAt == nil else { throw NaraError.conflict("The grant is already revoked.", code: .illegalTransition) }

@@ -100,7 +100,7 @@ struct MessageLog: ExchangeMessageLog {
                 if entry.timestampSignature == nil && entry.requestSignature == nil && entry.responseSignature == nil {
                     unsigned += 1
                 } else {
-                    let statement = try CanonicalJSON.encode(TimestampStatement(seq: seq, hash: entry.hash, at_ms: entry.atMillis))
+                    let statement = TimestampStatement(seq: seq, hash: entry.hash, at_ms: entry.atMillis).canonical
                     if let problem = try await check(entry.timestampSignature, over: statement, by: .platform, at: at, cache: cache) {
                         return failed(seq, "time-stamp: \(problem)")
                     }
@@ -152,7 +152,7 @@ struct MessageLog: ExchangeMessageLog {
             purge.cutoffMillis = cutoff
             purge.atMillis = statement.at_ms
             purge.statement = String(decoding: bytes, as: UTF8.self)
-            purge.signature = try ExchangeHash.encodeSignature(try self.platform.pki.sign(bytes, with: identity)) ?? ""
+            purge.signature = ExchangeHash.encodeSignature(try self.platform.pki.sign(bytes, with: identity)) ?? ""
             try await purge.create(on: tx)
             try await LogEntryModel.query(on: tx).filter(\.$id <= through).delete()
             try await self.platform.audit.append(AuditRecord(action: "exchange.log.purge", objectType: "exchange_log", objectID: String(through),

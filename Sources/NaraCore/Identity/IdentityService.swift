@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import SQLKit
 
 /// Accounts, agencies, sign-in, sessions and API tokens.
@@ -28,6 +29,15 @@ public final class IdentityService: Sendable {
     private let logger: Logger
     /// A real bcrypt hash to verify against when the user does not exist, so timing does not tell.
     private let decoyHash: String
+    /// Bearer token → actor, kept for `bearerCacheSeconds` so that API calls do not repeat the
+    /// token, account and role queries. Cleared in this process whenever a token, account, role or
+    /// system changes; another node sharing a PostgreSQL database sees such a change within
+    /// `bearerCacheSeconds`.
+    private let bearerCache = NIOLockedValueBox<[String: (actor: Actor, until: Date)]>([:])
+    public static let bearerCacheSeconds: TimeInterval = 5
+
+    /// Forgets every cached bearer actor (after a change to tokens, accounts, roles or systems).
+    public func forgetBearerActors() { bearerCache.withLockedValue { $0.removeAll() } }
 
     init(policy: Policy, clock: any NaraClock, hasher: PasswordHasher, masterKey: MasterKey, pki: PKIService, audit: AuditChain,
          roles: [RoleDefinition], permissions: [PermissionDescriptor], logger: Logger, decoyHash: String) {
@@ -308,6 +318,7 @@ public final class IdentityService: Sendable {
             try await self.audit.append(AuditRecord(action: "account.role.grant", objectType: "account", objectID: accountID.uuidString.lowercased(),
                                                     detail: role), by: actor, on: tx)
         }
+        forgetBearerActors()
     }
 
     public func setStatus(accountID: UUID, status: AccountStatus, by actor: AuditActor, on db: any Database) async throws {
@@ -325,6 +336,7 @@ public final class IdentityService: Sendable {
             try await self.audit.append(AuditRecord(action: "account.status", objectType: "account", objectID: accountID.uuidString.lowercased(),
                                                     detail: status.rawValue), by: actor, on: tx)
         }
+        forgetBearerActors()
     }
 
     // MARK: Permissions
@@ -603,10 +615,28 @@ public final class IdentityService: Sendable {
 
     /// The actor behind a bearer token, or nil when the token is unknown, expired or revoked.
     public func actor(bearer token: String, on db: any Database) async throws -> Actor? {
-        guard token.hasPrefix("nara_at_"), token.count < 200,
-              let model = try await APITokenModel.query(on: db).filter(\.$tokenHash == SecretToken.storageHash(token)).first(),
-              model.revokedAt == nil, clock.now() < model.expiresAt
+        guard token.hasPrefix("nara_at_"), token.count < 200 else { return nil }
+        let hash = SecretToken.storageHash(token)
+        let now = clock.now()
+        if let cached = bearerCache.withLockedValue({ $0[hash] }), now < cached.until { return cached.actor }
+        guard let actor = try await resolveBearer(hash: hash, now: now, on: db) else { return nil }
+        return actor.actor
+    }
+
+    private func resolveBearer(hash: String, now: Date, on db: any Database) async throws -> (actor: Actor, until: Date)? {
+        guard let model = try await APITokenModel.query(on: db).filter(\.$tokenHash == hash).first(),
+              model.revokedAt == nil, now < model.expiresAt
         else { return nil }
+        let until = min(now.addingTimeInterval(Self.bearerCacheSeconds), model.expiresAt)
+        guard let actor = try await bearerActor(model, on: db) else { return nil }
+        bearerCache.withLockedValue {
+            if $0.count > 10_000 { $0.removeAll() }
+            $0[hash] = (actor, until)
+        }
+        return (actor, until)
+    }
+
+    private func bearerActor(_ model: APITokenModel, on db: any Database) async throws -> Actor? {
         let scopes = Set(model.scopes.split(separator: " ").map { Permission(rawValue: String($0)) })
         if let accountID = model.$account.id {
             guard let account = try await self.account(id: accountID, on: db), account.status == .active else { return nil }
@@ -628,6 +658,7 @@ public final class IdentityService: Sendable {
             try await model.save(on: tx)
             try await self.audit.append(AuditRecord(action: "token.revoke", objectType: "api_token", objectID: model.id!.uuidString.lowercased()), by: actor, on: tx)
         }
+        forgetBearerActors()
     }
 
     /// Registers an agency system and returns its credentials (the secret is shown once).
@@ -725,6 +756,7 @@ extension IdentityService {
             try await APITokenModel.query(on: tx).filter(\.$system.$id == id).filter(\.$revokedAt == nil).set(\.$revokedAt, to: now).update()
             try await self.audit.append(AuditRecord(action: "agency_system.revoke", objectType: "agency_system", objectID: system.clientID), by: actor, on: tx)
         }
+        forgetBearerActors()
     }
 
     /// Gives an official or operator a new TOTP secret (lost phone, first enrolment). The old one

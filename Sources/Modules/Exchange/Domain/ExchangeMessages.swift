@@ -53,6 +53,17 @@ struct RequestMessage: Codable {
     let requested_at: String
     /// For a request that could not be read: the SHA-256 of its body.
     let body_sha256: String?
+
+    /// RFC 8785 bytes, the same as `CanonicalJSON.encode(self)`.
+    var canonical: Data {
+        CanonicalJSON.object([("v", .string(v)), ("message_id", .string(message_id)), ("consumer_agency", .string(consumer_agency)),
+                              ("requester", .string(requester)), ("system_id", system_id.map { .string($0) }),
+                              ("information_type", information_type.map { .string($0) }), ("subject_kind", subject_kind.map { .string($0) }),
+                              ("subject_ref", subject_ref.map { .string($0) }), ("subject_masked", subject_masked.map { .string($0) }),
+                              ("purpose", purpose.map { .string($0) }), ("legal_basis", legal_basis.map { .string($0) }),
+                              ("consent_reference", consent_reference.map { .string($0) }), ("correlation_id", correlation_id.map { .string($0) }),
+                              ("requested_at", .string(requested_at)), ("body_sha256", body_sha256.map { .string($0) })])
+    }
 }
 
 /// The answer: for a delivery the provider agency signs it and it carries the SHA-256 of the
@@ -68,6 +79,13 @@ struct ResponseMessage: Codable {
     let data_sha256: String?
     let reason: String?
     let issued_at: String
+
+    var canonical: Data {
+        CanonicalJSON.object([("v", .string(v)), ("message_id", .string(message_id)), ("outcome", .string(outcome)),
+                              ("information_type", information_type.map { .string($0) }), ("provider_agency", provider_agency.map { .string($0) }),
+                              ("consumer_agency", .string(consumer_agency)), ("subject_ref", subject_ref.map { .string($0) }),
+                              ("data_sha256", data_sha256.map { .string($0) }), ("reason", reason.map { .string($0) }), ("issued_at", .string(issued_at))])
+    }
 }
 
 /// What the hash chain covers for one log entry.
@@ -115,6 +133,18 @@ struct LogContent: Encodable {
         response_canonical = m.responseCanonical
         response_signature = m.responseSignature
     }
+
+    var canonical: Data {
+        CanonicalJSON.object([("seq", .integer(seq)), ("message_id", .string(message_id)), ("at_ms", .integer(at_ms)), ("occurred_ms", .integer(occurred_ms)),
+                              ("consumer_agency_id", .string(consumer_agency_id)), ("requester", .string(requester)),
+                              ("requester_name", .string(requester_name)), ("information_type", information_type.map { .string($0) }),
+                              ("provider_agency_id", provider_agency_id.map { .string($0) }), ("subject_ref", subject_ref.map { .string($0) }),
+                              ("subject_masked", subject_masked.map { .string($0) }), ("purpose", purpose.map { .string($0) }),
+                              ("legal_basis", legal_basis.map { .string($0) }), ("consent_reference", consent_reference.map { .string($0) }),
+                              ("outcome", .string(outcome)), ("disclose_after_ms", disclose_after_ms.map { .integer($0) }),
+                              ("request_canonical", .string(request_canonical)), ("request_signature", request_signature.map { .string($0) }),
+                              ("response_canonical", .string(response_canonical)), ("response_signature", response_signature.map { .string($0) })])
+    }
 }
 
 /// The platform's time-stamp statement over one entry.
@@ -123,6 +153,10 @@ struct TimestampStatement: Encodable {
     let seq: Int64
     let hash: String
     let at_ms: Int64
+
+    var canonical: Data {
+        CanonicalJSON.object([("chain", .string(chain)), ("seq", .integer(seq)), ("hash", .string(hash)), ("at_ms", .integer(at_ms))])
+    }
 }
 
 /// The platform's statement of a retention purge.
@@ -139,12 +173,15 @@ struct PurgeStatement: Codable {
 enum ExchangeHash {
     static func entryHash(prev: String, content: LogContent) throws -> String {
         var data = Data(prev.utf8)
-        data.append(try CanonicalJSON.encode(content))
+        data.append(content.canonical)
         return Digest.sha256Hex(data)
     }
 
-    static func encodeSignature(_ signature: DetachedSignature?) throws -> String? {
-        try signature.map { String(decoding: try CanonicalJSON.encode($0), as: UTF8.self) }
+    static func encodeSignature(_ signature: DetachedSignature?) -> String? {
+        signature.map {
+            String(decoding: CanonicalJSON.object([("algorithm", .string($0.algorithm)), ("certificateFingerprint", .string($0.certificateFingerprint)),
+                                                   ("signature", .string($0.signature))]), as: UTF8.self)
+        }
     }
 
     static func decodeSignature(_ text: String?) -> DetachedSignature? {

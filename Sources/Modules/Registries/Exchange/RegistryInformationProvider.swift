@@ -63,9 +63,9 @@ struct RegistryInformationProvider: InformationProvider {
                     "movedIn": person.movedIn, "householdNumber": person.householdNumber, "relationship": person.relationship,
                     "householdSize": String(household.count), "status": person.status]
         case (Self.businessStatus.code, .business(let number)):
-            guard let b = try await service.business(number: number, on: db) else { return nil }
-            return ["businessNumber": b.businessNumber, "name": b.name, "representativeName": b.representativeName, "industryCode": b.industryCode,
-                    "address": b.address, "status": b.status, "openedOn": b.openedOn, "suspendedOn": b.suspendedOn ?? "", "closedOn": b.closedOn ?? ""]
+            guard let b = try await service.businessStatus(number: number, on: db) else { return nil }
+            return ["businessNumber": b.business_number, "name": b.name, "representativeName": b.representative_name, "industryCode": b.industry_code,
+                    "address": b.address, "status": b.status, "openedOn": b.opened_on, "suspendedOn": b.suspended_on ?? "", "closedOn": b.closed_on ?? ""]
         case (Self.vehicleRegistration.code, .person(let id)):
             guard try await service.person(nationalID: id, on: db) != nil else { return nil }
             let vehicles = try await service.vehicles(ownedByNationalID: id, on: db).map {
