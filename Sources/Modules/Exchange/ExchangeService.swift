@@ -166,14 +166,7 @@ final class ExchangeService: EvidenceService, Sendable {
         }
     }
 
-    var today: LocalDay { localDay(clock.now()) }
-
-    func localDay(_ date: Date) -> LocalDay {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = platform.configuration.timeZone
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return LocalDay(year: c.year!, month: c.month!, day: c.day!)!
-    }
+    var today: LocalDay { platform.calendar.today }
 
     func subjectRef(_ subject: ExchangeSubject) -> String {
         switch subject.identifier {
@@ -222,11 +215,7 @@ final class ExchangeService: EvidenceService, Sendable {
         }
         let consumerAgency = try await agency(id: requester.agencyID.uuidString)
         guard validator.errors.isEmpty, let consumer, let typeCode, let purpose, let basis, let subject else {
-            let message = RequestMessage(message_id: messageID.uuidString.lowercased(), consumer_agency: consumerAgency?.code ?? "", requester: requester.actorName,
-                                         system_id: requester.systemID?.uuidString.lowercased(), information_type: typeCode, subject_kind: subject?.kind.rawValue,
-                                         subject_ref: subject.map(subjectRef), subject_masked: subject?.masked, purpose: purpose, legal_basis: basis,
-                                         consent_reference: raw.consentReference, correlation_id: correlationID, requested_at: Timestamp.iso8601Millis(clock.now()),
-                                         body_sha256: nil)
+            let message = requestMessage(messageID, consumerAgency?.code ?? "", requester, typeCode, subject, purpose, basis, raw.consentReference, correlationID)
             let error = NaraError(.badRequest, code: .exchangeMalformed, "The request is incomplete or invalid.", fieldErrors: validator.errors)
             try await refuse(error, message: message, requester: requester, subject: subject, type: typeCode.flatMap(informationType), on: db)
             throw error
@@ -273,11 +262,12 @@ final class ExchangeService: EvidenceService, Sendable {
         try await lookUp(request, messageID: UUID(), at: time, on: db)
     }
 
-    private func requestMessage(_ id: UUID, _ consumer: String, _ requester: EvidenceRequester, _ type: String, _ subject: ExchangeSubject, _ purpose: String,
-                                _ basis: String, _ consent: String?, _ correlation: String?, at time: Date? = nil) -> RequestMessage {
+    /// The request as the consumer signs it; fields a malformed request lacks are left out.
+    private func requestMessage(_ id: UUID, _ consumer: String, _ requester: EvidenceRequester, _ type: String?, _ subject: ExchangeSubject?,
+                                _ purpose: String?, _ basis: String?, _ consent: String?, _ correlation: String?, at time: Date? = nil) -> RequestMessage {
         RequestMessage(message_id: id.uuidString.lowercased(), consumer_agency: consumer, requester: requester.actorName,
-                       system_id: requester.systemID?.uuidString.lowercased(), information_type: type, subject_kind: subject.kind.rawValue,
-                       subject_ref: subjectRef(subject), subject_masked: subject.masked, purpose: purpose, legal_basis: basis,
+                       system_id: requester.systemID?.uuidString.lowercased(), information_type: type, subject_kind: subject?.kind.rawValue,
+                       subject_ref: subject.map(subjectRef), subject_masked: subject?.masked, purpose: purpose, legal_basis: basis,
                        consent_reference: consent, correlation_id: correlation, requested_at: Timestamp.iso8601Millis(time ?? clock.now()), body_sha256: nil)
     }
 
@@ -304,7 +294,7 @@ final class ExchangeService: EvidenceService, Sendable {
         // Grants of this type to the consumer under this basis, for any of its systems or this one.
         let grants = try await grantRows(consumer: consumer.id, type: type.code, basis: basis.code, on: db)
             .filter { $0.consumerSystemID == nil || $0.consumerSystemID == requester.systemID }
-        let today = (time.map(localDay) ?? self.today).description
+        let today = (time.map(platform.calendar.localDay(of:)) ?? self.today).description
         if !grants.contains(where: { $0.revokedAt == nil && $0.validFrom <= today && today <= $0.validUntil }) {
             if grants.isEmpty {
                 try await refused(NaraError(.forbidden, code: .exchangeNotGranted,

@@ -85,7 +85,7 @@ public final class RegistryService: Sendable {
         guard validator.errors.isEmpty else { return nil }
         let household = HouseholdModel()
         household.id = UUID()
-        let year = LocalDayOf.year(clock.now(), platform.calendar.timeZone)
+        let year = platform.calendar.today.components.year
         household.number = SequenceService.format(prefix: "HH", year: year, number: try await platform.sequences.next("registries.household", year: year, on: db))
         household.address = address!.trimmingCharacters(in: .whitespaces)
         household.postalCode = postalCode!
@@ -101,7 +101,7 @@ public final class RegistryService: Sendable {
             do throws(NaraError) { nationalID = try NationalID(input.nationalID) } catch { for e in error.fieldErrors { validator.add(e.field, e.code, e.message) } }
             validator.require(input.name, "name", maxLength: 100)
             if Relationship(rawValue: input.relationship) == nil { validator.add("relationship", "unknown", "Choose head, spouse, child, parent, sibling, grandchild or other.") }
-            let movedIn = RegistryRules.day(input.movedIn, field: "movedIn", into: &validator, notAfter: self.today,
+            let movedIn = RegistryRules.day(input.movedIn, field: "movedIn", into: &validator, notAfter: self.platform.calendar.today,
                                               notBefore: nationalID.flatMap { let b = $0.birthDate; return LocalDay(year: b.year!, month: b.month!, day: b.day!) })
             if let nationalID, try await PersonModel.query(on: tx).filter(\.$nationalIDHash == self.cipher.lookupHash(nationalID.digits)).first() != nil {
                 validator.add("nationalId", "registered", "This person is already registered.")
@@ -189,7 +189,7 @@ public final class RegistryService: Sendable {
                 throw NaraError(.conflict, code: .illegalTransition, "A closed registration cannot move.")
             }
             var validator = Validator()
-            let day = RegistryRules.day(move.movedIn, field: "movedIn", into: &validator, notAfter: self.today)
+            let day = RegistryRules.day(move.movedIn, field: "movedIn", into: &validator, notAfter: self.platform.calendar.today)
             if Relationship(rawValue: move.relationship) == nil { validator.add("relationship", "unknown", "Choose a relationship to the household head.") }
             validator.require(move.reason, "reason", maxLength: 300)
             let current = try await AddressModel.query(on: tx).filter(\.$person.$id == personID).filter(\.$movedOut == nil).first()
@@ -253,7 +253,7 @@ public final class RegistryService: Sendable {
             guard let person = try await PersonModel.find(personID, on: tx) else { throw NaraError.notFound("The person") }
             guard person.status == PersonStatus.registered.rawValue else { throw NaraError(.conflict, code: .illegalTransition, "This registration is already closed.") }
             var validator = Validator()
-            let day = RegistryRules.day(closure.effectiveOn, field: "effectiveOn", into: &validator, notAfter: self.today)
+            let day = RegistryRules.day(closure.effectiveOn, field: "effectiveOn", into: &validator, notAfter: self.platform.calendar.today)
             validator.require(closure.reason, "reason", maxLength: 300)
             try validator.check()
             let before = try Self.snapshot(try await self.personRecord(person, on: tx))
@@ -289,7 +289,7 @@ public final class RegistryService: Sendable {
             validator.require(input.representativeName, "representativeName", maxLength: 100)
             validator.require(input.address, "address", maxLength: 200)
             if !RegistryRules.isValidIndustryCode(input.industryCode) { validator.add("industryCode", "format", "An industry code (KSIC) has 5 digits.") }
-            let opened = RegistryRules.day(input.openedOn, field: "openedOn", into: &validator, notAfter: self.today)
+            let opened = RegistryRules.day(input.openedOn, field: "openedOn", into: &validator, notAfter: self.platform.calendar.today)
             var representativeRef: String?
             if let text = input.representativeNationalID, !text.isEmpty {
                 do { representativeRef = self.cipher.lookupHash(try NationalID(text).digits) } catch {
@@ -392,7 +392,7 @@ public final class RegistryService: Sendable {
                         throw NaraError(.conflict, code: .illegalTransition, "A business cannot go from \(current.rawValue) to \(wanted.rawValue).")
                     }
                     next = wanted
-                    effective = RegistryRules.day(change.effectiveOn, field: "effectiveOn", into: &validator, notAfter: self.today)
+                    effective = RegistryRules.day(change.effectiveOn, field: "effectiveOn", into: &validator, notAfter: self.platform.calendar.today)
                 }
             }
             let changesSomething = change.name != nil || change.representativeName != nil || change.address != nil || change.industryCode != nil
@@ -470,8 +470,8 @@ public final class RegistryService: Sendable {
             validator.require(input.ownerName, "ownerName", maxLength: 150)
             validator.require(input.model, "model", maxLength: 100)
             if !(1950...2100).contains(input.modelYear) { validator.add("modelYear", "range", "Enter the model year.") }
-            let first = RegistryRules.day(input.firstRegistered, field: "firstRegistered", into: &validator, notAfter: self.today)
-            let last = RegistryRules.day(input.lastInspection, field: "lastInspection", into: &validator, required: false, notAfter: self.today)
+            let first = RegistryRules.day(input.firstRegistered, field: "firstRegistered", into: &validator, notAfter: self.platform.calendar.today)
+            let last = RegistryRules.day(input.lastInspection, field: "lastInspection", into: &validator, required: false, notAfter: self.platform.calendar.today)
             let next = RegistryRules.day(input.nextInspection, field: "nextInspection", into: &validator)
             if let first, let next, next < first { validator.add("nextInspection", "order", "The next inspection cannot be before the first registration.") }
             if try await VehicleModel.query(on: tx).filter(\.$plate == plate).first() != nil { validator.add("plate", "registered", "This plate is already registered.") }
@@ -543,7 +543,7 @@ public final class RegistryService: Sendable {
                 owner = self.ownerReference(nationalID: change.ownerNationalID, businessNumber: change.ownerBusinessNumber, validator: &validator)
                 validator.require(change.ownerName, "ownerName", maxLength: 150)
             }
-            let last = RegistryRules.day(change.lastInspection, field: "lastInspection", into: &validator, required: false, notAfter: self.today)
+            let last = RegistryRules.day(change.lastInspection, field: "lastInspection", into: &validator, required: false, notAfter: self.platform.calendar.today)
             let next = RegistryRules.day(change.nextInspection, field: "nextInspection", into: &validator, required: false)
             if !transfer && last == nil && next == nil { validator.add("ownerNationalId", "required", "Change the owner or the inspection dates.") }
             try validator.check()
@@ -580,7 +580,7 @@ public final class RegistryService: Sendable {
             validator.require(lien.creditor, "creditor", maxLength: 150)
             validator.require(lien.reason, "reason", maxLength: 300)
             if lien.amountMinor <= 0 { validator.add("amountMinor", "positive", "The secured amount must be positive.") }
-            let day = RegistryRules.day(lien.registeredOn, field: "registeredOn", into: &validator, notAfter: self.today)
+            let day = RegistryRules.day(lien.registeredOn, field: "registeredOn", into: &validator, notAfter: self.platform.calendar.today)
             try validator.check()
             let before = try Self.snapshot(try await self.vehicleRecord(vehicle, on: tx))
             let model = LienModel()
@@ -608,7 +608,7 @@ public final class RegistryService: Sendable {
             else { throw NaraError.notFound("The lien") }
             guard lien.releasedOn == nil else { throw NaraError(.conflict, code: .illegalTransition, "This lien is already released.") }
             var validator = Validator()
-            let day = RegistryRules.day(closure.effectiveOn, field: "effectiveOn", into: &validator, notAfter: self.today)
+            let day = RegistryRules.day(closure.effectiveOn, field: "effectiveOn", into: &validator, notAfter: self.platform.calendar.today)
             validator.require(closure.reason, "reason", maxLength: 300)
             try validator.check()
             let before = try Self.snapshot(try await self.vehicleRecord(vehicle, on: tx))
@@ -629,7 +629,7 @@ public final class RegistryService: Sendable {
             guard let vehicle = try await VehicleModel.find(id, on: tx) else { throw NaraError.notFound("The vehicle") }
             guard vehicle.status == VehicleStatus.registered.rawValue else { throw NaraError(.conflict, code: .illegalTransition, "This vehicle is already deregistered.") }
             var validator = Validator()
-            _ = RegistryRules.day(closure.effectiveOn, field: "effectiveOn", into: &validator, notAfter: self.today)
+            _ = RegistryRules.day(closure.effectiveOn, field: "effectiveOn", into: &validator, notAfter: self.platform.calendar.today)
             validator.require(closure.reason, "reason", maxLength: 300)
             if try await LienModel.query(on: tx).filter(\.$vehicle.$id == id).filter(\.$releasedOn == nil).count() > 0 {
                 validator.add("effectiveOn", "liens", "Release every lien before deregistering the vehicle.")
@@ -645,25 +645,5 @@ public final class RegistryService: Sendable {
                                         reason: closure.reason, subjectRef: self.vehicleSubject(vehicle), by: actor, on: tx)
             return record
         }
-    }
-}
-
-extension RegistryService {
-    /// Today in the platform's time zone: the latest date a past fact may carry.
-    var today: LocalDay { LocalDay(ordinal: LocalDayOf.ordinal(clock.now(), platform.calendar.timeZone)) }
-}
-
-enum LocalDayOf {
-    static func ordinal(_ date: Date, _ zone: TimeZone) -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return LocalDay(year: c.year!, month: c.month!, day: c.day!)!.ordinal
-    }
-
-    static func year(_ date: Date, _ zone: TimeZone) -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        return calendar.component(.year, from: date)
     }
 }

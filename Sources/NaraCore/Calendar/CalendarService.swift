@@ -46,6 +46,17 @@ public final class CalendarService: Sendable {
 
     public func invalidate() { cached.withLockedValue { $0 = nil } }
 
+    /// The calendar day of an instant in the platform's time zone (no holidays needed).
+    public func localDay(of date: Date) -> LocalDay {
+        var gregorian = Calendar(identifier: .gregorian)
+        gregorian.timeZone = timeZone
+        let c = gregorian.dateComponents([.year, .month, .day], from: date)
+        return LocalDay(year: c.year!, month: c.month!, day: c.day!)!
+    }
+
+    /// Today in the platform's time zone: the latest date a past fact may carry.
+    public var today: LocalDay { localDay(of: clock.now()) }
+
     public func holidays(year: Int? = nil, on db: any Database) async throws -> [HolidayInfo] {
         var query = HolidayModel.query(on: db).sort(\.$day)
         if let year { query = query.filter(\.$day >= "\(year)-01-01").filter(\.$day <= "\(year)-12-31") }

@@ -33,7 +33,7 @@ enum DemoExchange {
                                                                      permissions: [ExchangeModule.requestPermission], fixedSecret: welfareSystemSecret,
                                                                      by: actor, on: db)
 
-        let today = service.localDay(platform.clock.now())
+        let today = platform.calendar.today
         let from = today.adding(days: -330).description
         let until = today.adding(days: 400).description
         func grant(_ type: String, from provider: String, to consumer: String, _ basis: LegalBasis, system: UUID? = nil,
