@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         .target(
@@ -56,6 +57,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
+            resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -66,6 +68,7 @@ let package = Package(
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
@@ -85,8 +88,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "CivilServices",
+            dependencies: ["NaraCore", "NaraHTTP"],
+            path: "Sources/Modules/CivilServices",
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "NaraApp",
-            dependencies: ["NaraCore", "NaraHTTP", "Registries", "Exchange"],
+            dependencies: ["NaraCore", "NaraHTTP", "Registries", "Exchange", "CivilServices"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -112,7 +122,11 @@ let package = Package(
         ),
         .testTarget(
             name: "NaraCoreTests",
-            dependencies: ["NaraTesting"],
+            dependencies: [
+                "NaraTesting",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -128,6 +142,11 @@ let package = Package(
         .testTarget(
             name: "ExchangeTests",
             dependencies: ["Exchange", "Registries", "NaraTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CivilServicesTests",
+            dependencies: ["CivilServices", "Exchange", "Registries", "NaraTesting"],
             swiftSettings: swiftSettings
         ),
     ]

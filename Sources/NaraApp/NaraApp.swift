@@ -3,13 +3,14 @@ import Hummingbird
 import Logging
 import NaraCore
 import NaraHTTP
+import CivilServices
 import Exchange
 import Registries
 
 /// The composition root: the only place that knows every module.
 public enum NaraModules {
     /// Government-service modules, in menu order. Each later issue adds its module here.
-    public static var all: [any NaraModule] { [RegistriesModule(), ExchangeModule()] }
+    public static var all: [any NaraModule] { [RegistriesModule(), ExchangeModule(), CivilServicesModule()] }
 }
 
 /// How to build an application besides its configuration; tests set the clock and the sender.

@@ -29,6 +29,7 @@ public enum PortalApplication {
         WorkspacePages.register(registry, portal: portal)
         ConsolePages.register(registry, portal: portal)
         PlatformAPI.register(registry, portal: portal)
+        DocumentPages.register(registry, portal: portal)
         for module in modules { module.registerRoutes(registry, portal: portal) }
 
         var app = Application(

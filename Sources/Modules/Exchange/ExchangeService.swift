@@ -542,6 +542,12 @@ final class ExchangeService: EvidenceService, Sendable {
     }
 
     /// A citizen consents to one consumer looking up one type of their records for one purpose.
+    public func recordConsent(accountID: UUID, consumerAgencyCode: String, informationType: String, purpose: String, validUntil: LocalDay,
+                              by actor: AuditActor, on db: any Database) async throws -> String {
+        try await giveConsent(accountID: accountID, consumerAgency: consumerAgencyCode, informationType: informationType, purpose: purpose,
+                              validUntil: validUntil.description, by: actor, on: db).reference
+    }
+
     func giveConsent(accountID: UUID, consumerAgency: String, informationType code: String, purpose: String, validUntil: String,
                      by actor: AuditActor, on database: (any Database)? = nil) async throws -> ConsentInfo {
         let db = database ?? platform.db

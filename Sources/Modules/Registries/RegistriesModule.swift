@@ -28,6 +28,7 @@ public struct RegistriesModule: NaraModule {
         let service = RegistryService(platform: platform)
         registry.register((any RegistryImporter).self, CSVImporter(service: service, platform: platform))
         registry.register((any InformationProvider).self, RegistryInformationProvider(service: service))
+        registry.register((any RegistryChangeService).self, RegistryChangeProvider(service: service))
     }
 
     public func registerRoutes(_ routes: RouteRegistry, portal: Portal) {

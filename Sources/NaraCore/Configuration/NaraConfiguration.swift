@@ -51,6 +51,8 @@ public struct NaraConfiguration: Sendable {
     public var exchangeRetentionDays: Int = 1826
     /// Benchmarks only: look-ups are logged and chained but not signed. Refused over HTTPS.
     public var exchangeSigningDisabled: Bool = false
+    /// How many times a civil application may be transferred between agencies.
+    public var civilMaxTransfers: Int = 2
 
     public init() {}
 
@@ -239,6 +241,13 @@ extension NaraConfiguration {
             case "off": c.exchangeSigningDisabled = true
             default: throw .init(setting: "NARA_EXCHANGE_SIGNING", message: "must be on or off")
             }
+        },
+        SettingDescriptor(
+            environmentName: "NARA_CIVIL_MAX_TRANSFERS", flag: "--civil-max-transfers",
+            summary: "How many times a civil application may be transferred to another agency before it must be decided.",
+            defaultDescription: "2"
+        ) { c, v throws(ConfigurationError) in
+            c.civilMaxTransfers = try parseInt(v, setting: "NARA_CIVIL_MAX_TRANSFERS", range: 0...10)
         },
         SettingDescriptor(
             environmentName: "NARA_TRUSTED_PROXIES", flag: "--trusted-proxies",

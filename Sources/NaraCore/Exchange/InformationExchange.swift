@@ -210,6 +210,10 @@ public protocol EvidenceService: Sendable {
     /// Looks the information up, or throws a `NaraError` whose code says why it was refused
     /// (`exchange_not_granted`, `exchange_consent_required`, ...).
     func evidence(_ request: EvidenceRequest) async throws -> EvidenceResponse
+    /// Records a consent the subject gave in another service's form (a civil application's
+    /// "check it for me" box) and returns its reference (`CNS-YYYY-NNNNNN`). Runs on `db`.
+    func recordConsent(accountID: UUID, consumerAgencyCode: String, informationType: String, purpose: String, validUntil: LocalDay,
+                       by actor: AuditActor, on db: any Database) async throws -> String
 }
 
 extension LegalBasis {

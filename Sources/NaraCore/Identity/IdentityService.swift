@@ -293,6 +293,14 @@ public final class IdentityService: Sendable {
         return id
     }
 
+    /// The signed-in person's own resident registration number, for a service they apply for
+    /// themselves (their own data: not audited as a read of another person's data).
+    public func ownNationalID(of actor: Actor, on db: any Database) async throws -> NationalID? {
+        guard let accountID = actor.accountID, let model = try await AccountModel.find(accountID, on: db),
+              let cipher = model.nationalIDCipher else { return nil }
+        return try NationalID(try nationalIDCipher.openString(cipher))
+    }
+
     /// Audit references under which entries about this account's person are filed.
     public func subjectRefs(accountID: UUID, on db: any Database) async throws -> [String] {
         guard let model = try await AccountModel.find(accountID, on: db) else { return [] }

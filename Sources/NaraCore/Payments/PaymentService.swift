@@ -17,7 +17,7 @@ public struct PaymentSummary: Sendable, Codable, Equatable {
     public let paidAt: Date?
     public let bankTransactionID: String?
 
-    init(_ m: PaymentModel) {
+    public init(_ m: PaymentModel) {
         id = m.id!
         reference = m.reference
         accountID = m.$account.id

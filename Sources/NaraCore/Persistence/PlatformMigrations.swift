@@ -22,6 +22,7 @@ enum PlatformMigrations {
         CreatePayments(),
         CreateFiles(),
         CreateSequences(),
+        CreateIssuedDocuments(),
     ]
 }
 

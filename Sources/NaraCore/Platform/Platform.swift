@@ -20,6 +20,8 @@ public final class Platform: Sendable {
     public let payments: PaymentService
     public let files: FileService
     public let sequences: SequenceService
+    /// Issues signed PDF certificates and answers their public verification.
+    public let documents: DocumentService
     public let contracts: ContractRegistry
     /// Encrypts resident registration numbers and makes their look-up hash; shared by accounts,
     /// registries and the audit chain, so one person has one reference everywhere.
@@ -64,6 +66,8 @@ public final class Platform: Sendable {
         self.payments = PaymentService(clock: clock, audit: audit)
         self.files = FileService(maxBytes: configuration.maxUploadBytes, clock: clock, audit: audit)
         self.sequences = SequenceService()
+        self.documents = DocumentService(masterKey: masterKey, pki: pki, audit: audit, clock: clock,
+                                         baseURL: configuration.effectiveBaseURL, timeZone: configuration.timeZone)
         self.contracts = ContractRegistry()
         self.nationalIDCipher = FieldCipher(masterKey: masterKey, purpose: "national-id")
         self.migrations = PlatformMigrations.all + modules.flatMap { $0.migrations }

@@ -118,6 +118,12 @@ enum MyNaraPages {
         for provider in platform.contracts.all(PersonalRecordsProvider.self) {
             records += try await provider.records(accountID: accountID, language: language, on: db)
         }
+        // Issued documents come from the platform's issuance service, whichever module issued them.
+        for d in try await platform.documents.documents(holderAccountID: accountID, on: db) {
+            records.append(PersonalRecord(kind: .document, module: d.module, title: language == .korean ? d.titleKO : d.titleEN,
+                                          reference: IssuanceNumber.formatted(d.number), status: r.text("documents_status_\(d.status.rawValue)", language),
+                                          updatedAt: d.issuedAt, link: "/my/documents/\(d.id.uuidString.lowercased())"))
+        }
         records.sort { $0.updatedAt > $1.updatedAt }
         let row = { (record: PersonalRecord) in
             RecordRow(reference: record.reference, title: record.title, status: record.status, updated: display.dateTime(record.updatedAt), link: record.link)

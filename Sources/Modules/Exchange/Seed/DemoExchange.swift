@@ -49,6 +49,10 @@ enum DemoExchange {
         _ = try await grant("business.status", from: "1210000", to: "1220000", .sharedUseByStatute)
         _ = try await grant("vehicle.registration", from: "1613000", to: "3000000", .sharedUseByStatute)
         _ = try await grant("vehicle.registration", from: "1613000", to: "1220000", .criminalInvestigation)
+        // What Government24 applications look up with the applicant's consent, and the tax office's own registry.
+        _ = try await grant("vehicle.registration", from: "1613000", to: "3000000", .sharedUseWithConsent)
+        _ = try await grant("resident.abstract", from: "1741000", to: "1210110", .sharedUseWithConsent)
+        _ = try await grant("business.status", from: "1210000", to: "1210110", .sharedUseByStatute)
         // An expired grant and a revoked one.
         _ = try await grant("business.status", from: "1210000", to: "6110000", .sharedUseByStatute,
                             validFrom: today.adding(days: -700).description, validUntil: today.adding(days: -335).description)
