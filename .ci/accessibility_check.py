@@ -91,7 +91,9 @@ def sign_in(driver, username, second_factor):
 driver = browser()
 try:
     driver.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": "en-GB"})
-    for path in ("/", "/login", "/register", "/agencies", "/calendar?start=2026-09-23&period=workingDays&count=3", "/no-such-page"):
+    for path in ("/", "/login", "/register", "/agencies", "/calendar?start=2026-09-23&period=workingDays&count=3", "/no-such-page",
+                 "/services", "/services?event=starting-a-business&q=%EC%8B%A0%EA%B3%A0", "/services/outdoor-advertising-permit", "/verify",
+                 "/verify?n=1234567812345670&c=AAAAAAAA"):
         visit(driver, path)
     # A form with errors: the error summary and the invalid fields.
     driver.get(base + "/register")
@@ -110,6 +112,30 @@ try:
     driver.find_element(By.CSS_SELECTOR, "#consent-title ~ form button[type=submit]").click()
     WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
     audit(driver, "citizen consent with errors")
+    # Government24: applications, a certificate with its sharing forms, its verification, a new draft.
+    for path in ("/civil/applications", "/my/documents"):
+        visit(driver, path, "citizen " + path)
+    driver.get(base + "/civil/applications")
+    driver.find_element(By.CSS_SELECTOR, "table a").click()
+    WebDriverWait(driver, 15).until(lambda d: "/civil/applications/" in d.current_url)
+    audit(driver, "citizen application")
+    driver.get(base + "/my/documents")
+    driver.find_element(By.CSS_SELECTOR, "table a").click()
+    WebDriverWait(driver, 15).until(lambda d: "/my/documents/" in d.current_url)
+    audit(driver, "citizen document")
+    facts = driver.find_elements(By.CSS_SELECTOR, "#doc-summary ~ dl dd")
+    number, code = facts[0].text.strip(), facts[1].text.strip()
+    driver.get(base + f"/verify?n={number}&c={code}")
+    if "Genuine" not in driver.page_source:
+        failures.append(f"/verify did not confirm the demo certificate {number}")
+    audit(driver, "verification result")
+    driver.get(base + "/services/resident-abstract")
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/apply'] button[type=submit]").click()
+    WebDriverWait(driver, 15).until(lambda d: "/civil/applications/" in d.current_url)
+    audit(driver, "citizen new draft")
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/submit'] button[type=submit]").click()
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    audit(driver, "citizen draft submitted with errors")
     driver.delete_all_cookies()
 
     sign_in(driver, "official.pps", second_factor=True)
@@ -124,6 +150,13 @@ try:
     driver.find_element(By.CSS_SELECTOR, "#results-title ~ table a").click()
     WebDriverWait(driver, 15).until(lambda d: "/registries/residents/" in d.current_url)
     audit(driver, "registrar resident record")
+    # The district office's civil applications: the queue by due date, a case with its actions, issued documents.
+    for path in ("/civil/queue", "/workspace/documents"):
+        visit(driver, path, "civil officer " + path)
+    driver.get(base + "/civil/queue")
+    driver.find_element(By.CSS_SELECTOR, "table a").click()
+    WebDriverWait(driver, 15).until(lambda d: "/civil/applications/" in d.current_url)
+    audit(driver, "civil officer case")
     driver.delete_all_cookies()
 
     # An exchange steward: catalogue, grants with the grant and revoke forms, the agency's log.

@@ -22,11 +22,17 @@ if ! command -v chromium >/dev/null || [ ! -x /usr/bin/chromedriver ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
+# Independent checks of issued certificates: poppler renders the PDF, zbar decodes its QR code.
+if ! command -v pdftoppm >/dev/null || ! command -v zbarimg >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils zbar-tools >/dev/null
+fi
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q selenium openapi-spec-validator
   "$venv/bin/pip" install -q --no-deps axe-playwright-python   # only for its bundled axe-core
 fi
+# pyHanko validates PDF signatures (PAdES) against a trust root of our choosing.
+"$venv/bin/python" -c "import pyhanko.cli" 2>/dev/null || "$venv/bin/pip" install -q pyhanko pyhanko-cli
 
 echo "== e2e: invalid settings stop start-up with a clear message"
 if NARA_PROT=9 "$nara" migrate --data-dir "$work/x" > "$work/bad.log" 2>&1; then fail "unknown setting accepted"; fi
@@ -94,6 +100,65 @@ status, body = post("/api/v1/exchange/requests", request, token)
 assert status == 403 and body["code"] == "exchange_consent_required" and body["title"] == "Forbidden", (status, body)
 print("exchange ok: delivered with signatures, refused without consent")
 PY
+
+echo "== e2e: an issued certificate: pyHanko accepts its signature, zbar reads its QR code, the verification page confirms it"
+curl -fsS "$base/api/v1/pki/certificates" | "$venv/bin/python" -c '
+import json, sys
+for c in json.load(sys.stdin):
+    if c["purpose"] == "root": open(sys.argv[1], "w").write(c["certificatePEM"])' "$work/root.pem"
+[ -s "$work/root.pem" ] || fail "root certificate not exported"
+"$venv/bin/python" - "$base" "$work" <<'PY'
+import json, sys, urllib.request
+base, work = sys.argv[1:3]
+def call(path, body=None, token=None, raw=False, content_type="application/json"):
+    headers = {"Content-Type": content_type} if body is not None else {}
+    if token: headers["Authorization"] = "Bearer " + token
+    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+    with urllib.request.urlopen(urllib.request.Request(base + path, data=data, headers=headers)) as r:
+        payload = r.read()
+        return payload if raw else json.loads(payload)
+def token(user):
+    return call("/api/v1/auth/token", {"grant_type": "password", "username": user, "password": "Nara-demo-2026!"})["access_token"]
+outcomes = {}
+for user, name in (("kim.minji", "valid"), ("lee.junho", "revoked"), ("choi.woojin", "expired")):
+    t = token(user)
+    docs = call("/api/v1/me/documents", token=t)
+    doc = next(d for d in docs if d["status"] == name)
+    pdf = call(f"/api/v1/me/documents/{doc['id']}/pdf", token=t, raw=True)
+    open(f"{work}/{name}.pdf", "wb").write(pdf)
+    outcomes[name] = call("/api/v1/documents/verify", pdf, content_type="application/pdf")["outcome"]
+    if name == "valid": open(f"{work}/valid.number", "w").write(doc["number"])
+assert outcomes == {"valid": "valid", "revoked": "revoked", "expired": "expired"}, outcomes
+data = bytearray(open(f"{work}/valid.pdf", "rb").read())
+i = data.index(b"Resident Registration Abstract")
+data[i] = ord("r")
+open(f"{work}/tampered.pdf", "wb").write(bytes(data))
+print("documents ok: valid, revoked and expired certificates are each reported as such")
+PY
+"$venv/bin/pyhanko" sign validate --pretty-print --trust "$work/root.pem" --trust-replace "$work/valid.pdf" > "$work/pyhanko.txt" 2>&1 \
+  || { cat "$work/pyhanko.txt"; fail "pyHanko rejected an issued certificate"; }
+grep -q "judged VALID" "$work/pyhanko.txt" || { cat "$work/pyhanko.txt"; fail "pyHanko did not judge the certificate valid"; }
+grep -q "covers the entire file" "$work/pyhanko.txt" || { cat "$work/pyhanko.txt"; fail "the signature does not cover the whole file"; }
+if "$venv/bin/pyhanko" sign validate --pretty-print --trust "$work/root.pem" --trust-replace "$work/tampered.pdf" > "$work/pyhanko-bad.txt" 2>&1; then
+  fail "pyHanko accepted a certificate with one changed byte"
+fi
+grep -q "INVALID" "$work/pyhanko-bad.txt" || { cat "$work/pyhanko-bad.txt"; fail "pyHanko did not report the changed byte"; }
+# A key outside the platform CA is not trusted: validate against an unrelated root.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/other.key" -out "$work/other.pem" -days 30 -subj "/CN=Other Root" 2>/dev/null
+if "$venv/bin/pyhanko" sign validate --pretty-print --trust "$work/other.pem" --trust-replace "$work/valid.pdf" > "$work/pyhanko-other.txt" 2>&1; then
+  fail "pyHanko trusted the certificate under an unrelated root"
+fi
+pdftoppm -png -r 150 -f 1 -l 1 "$work/valid.pdf" "$work/page"
+page=$(ls "$work"/page*.png | head -1)
+url=$(zbarimg --raw -q -Sdisable -Sqrcode.enable "$page" 2>/dev/null)
+number=$(cat "$work/valid.number")
+case "$url" in
+  "$base/verify?n=$number&c="*"&t="*) ;;
+  *) fail "the QR code reads '$url', not the verification address of $number" ;;
+esac
+curl -fsS "$url" -o "$work/verify.html" || fail "the QR code's address does not answer"
+grep -q "Genuine and valid" "$work/verify.html" || fail "the QR code's address does not confirm the certificate"
+echo "certificate ok: pyHanko VALID (and INVALID after one byte), QR → $base/verify?n=$number&c=…"
 
 echo "== e2e: graceful shutdown finishes and signs the audit checkpoint"
 curl -fsS "$base/agencies" >/dev/null

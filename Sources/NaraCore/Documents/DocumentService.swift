@@ -41,8 +41,9 @@ public final class DocumentService: Sendable {
     /// A document rendered and signed, not yet stored.
     public struct Prepared: Sendable {
         let id: UUID
-        let number: String
-        let shortCode: String
+        public let number: String
+        /// Printed on the document; give it to whoever needs to verify it.
+        public let shortCode: String
         let request: DocumentIssueRequest
         let issuedAt: Date
         let signedAt: Date

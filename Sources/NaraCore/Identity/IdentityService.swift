@@ -301,6 +301,11 @@ public final class IdentityService: Sendable {
         return try NationalID(try nationalIDCipher.openString(cipher))
     }
 
+    /// The account of the person with this resident registration number, if they have one.
+    public func accountID(nationalID: NationalID, on db: any Database) async throws -> UUID? {
+        try await AccountModel.query(on: db).filter(\.$nationalIDHash == nationalIDCipher.lookupHash(nationalID.digits)).first()?.id
+    }
+
     /// Audit references under which entries about this account's person are filed.
     public func subjectRefs(accountID: UUID, on db: any Database) async throws -> [String] {
         guard let model = try await AccountModel.find(accountID, on: db) else { return [] }

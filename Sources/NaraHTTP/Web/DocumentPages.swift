@@ -251,6 +251,55 @@ enum DocumentPages {
     }
 
     struct DisclosureRequest: Decodable { let keys: [String] }
+
+    struct IssueFact: Decodable {
+        let key: String
+        let labelEN: String
+        let labelKO: String
+        let value: String
+        let disclosed: Bool?
+    }
+
+    struct IssueRequest: Decodable {
+        let documentType: String
+        let titleEN: String
+        let titleKO: String
+        let holderNationalId: String?
+        let subjectName: String
+        let subjectIdentifier: String
+        let facts: [IssueFact]
+        let validDays: Int
+        let sourceReference: String?
+    }
+
+    struct IssueResponse: Encodable {
+        let document: IssuedDocumentSummary
+        let shortCode: String
+        let verificationURL: String
+    }
+
+    /// Checks an issuance request from an agency system; the document service checks the rest.
+    static func validated(_ body: IssueRequest) throws -> [DocumentFact] {
+        var validator = Validator()
+        let typeOK = !body.documentType.isEmpty && body.documentType.count <= 60
+            && body.documentType.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "-" }
+        if !typeOK { validator.add("documentType", "format", "Use lower-case letters, digits, dots and dashes (at most 60), e.g. permit.outdoor-advertising.") }
+        validator.require(body.titleEN, "titleEN", maxLength: 200)
+        validator.require(body.titleKO, "titleKO", maxLength: 200)
+        validator.require(body.subjectName, "subjectName", maxLength: 200)
+        validator.require(body.subjectIdentifier, "subjectIdentifier", maxLength: 60)
+        if body.facts.count > 40 { validator.add("facts", "too_many", "A document states at most 40 facts.") }
+        for (index, fact) in body.facts.enumerated() {
+            if fact.key.isEmpty || fact.key.count > 60 { validator.add("facts/\(index)/key", "required", "Give each fact a key of at most 60 characters.") }
+            if fact.labelEN.isEmpty || fact.labelKO.isEmpty || fact.labelEN.count > 100 || fact.labelKO.count > 100 {
+                validator.add("facts/\(index)/labelEN", "required", "Give each fact English and Korean labels of at most 100 characters.")
+            }
+            if fact.value.count > 1000 { validator.add("facts/\(index)/value", "too_long", "A fact's value has at most 1,000 characters.") }
+        }
+        if let reference = body.sourceReference, reference.count > 60 { validator.add("sourceReference", "too_long", "At most 60 characters.") }
+        try validator.check()
+        return body.facts.map { DocumentFact(key: $0.key, labelEN: $0.labelEN, labelKO: $0.labelKO, value: $0.value, disclosedByDefault: $0.disclosed ?? false) }
+    }
     struct RevokeRequest: Decodable { let reason: String }
 
     static func registerAPI(_ routes: RouteRegistry, portal: Portal) {
@@ -304,6 +353,44 @@ enum DocumentPages {
             }
             countFailure(verification, context, portal)
             return try .json(verification)
+        }
+        routes.api(.post, "/api/v1/documents", APIOperation(
+            summary: "Issue a signed certificate on behalf of the caller's agency (officials with the signer role, or agency systems allowed to sign): the PDF carries the issuance number, the short code, a QR code with the verification address and a signed token, and a PAdES signature by the agency's certificate. With `holderNationalId` the person finds it in My Nara.",
+            tag: "documents",
+            requestBody: Schema.object([
+                "documentType": Schema.string("e.g. permit.outdoor-advertising"), "titleEN": Schema.string, "titleKO": Schema.string,
+                "holderNationalId": Schema.string("Resident registration number of the holder (optional)"),
+                "subjectName": Schema.string, "subjectIdentifier": Schema.string("As printed, masked: 900101-2******"),
+                "facts": Schema.array(Schema.object(["key": Schema.string, "labelEN": Schema.string, "labelKO": Schema.string, "value": Schema.string,
+                                                     "disclosed": Schema.boolean], required: ["key", "labelEN", "labelKO", "value"])),
+                "validDays": Schema.integer, "sourceReference": Schema.string,
+            ], required: ["documentType", "titleEN", "titleKO", "subjectName", "subjectIdentifier", "facts", "validDays"]),
+            response: Schema.object(["document": Schema.ref("IssuedDocument"), "shortCode": Schema.string, "verificationURL": Schema.string],
+                                    required: ["document", "shortCode", "verificationURL"]),
+            successStatus: 201, errors: [400, 401, 403, 413, 415, 422])) { request, context in
+            let agencyID = try signer(context)
+            let body = try await request.decode(as: IssueRequest.self, context: context)
+            let facts = try validated(body)
+            var holder: UUID?
+            var subjectRef: String?
+            if let raw = body.holderNationalId, !raw.isEmpty {
+                let id: NationalID
+                do { id = try NationalID(raw) } catch {
+                    throw NaraError.validation([FieldError(field: "holderNationalId", code: "format", message: "Enter a 13-digit resident registration number.")])
+                }
+                subjectRef = platform.audit.subjectRef(nationalID: id)
+                holder = try await platform.identity.accountID(nationalID: id, on: platform.db)
+            }
+            let issue = DocumentIssueRequest(module: "documents", documentType: body.documentType, titleEN: body.titleEN, titleKO: body.titleKO,
+                                             agencyID: agencyID, holderAccountID: holder, subjectRef: subjectRef, subjectName: body.subjectName,
+                                             subjectIdentifier: body.subjectIdentifier, facts: facts, validDays: body.validDays,
+                                             sourceReference: body.sourceReference)
+            // Rendering and signing outside the write transaction; the record and its audit entry commit together.
+            let prepared = try await documents.prepare(issue, on: platform.db)
+            let summary = try await platform.db.transaction { tx in try await documents.record(prepared, by: context.auditActor, on: tx) }
+            return try .json(IssueResponse(document: summary, shortCode: prepared.shortCode,
+                                           verificationURL: "\(platform.configuration.effectiveBaseURL)/verify?n=\(summary.number)&c=\(prepared.shortCode)"),
+                             status: .created)
         }
         routes.api(.get, "/api/v1/me/documents", APIOperation(
             summary: "Documents issued to the caller", tag: "me", response: Schema.array(Schema.ref("IssuedDocument")), errors: [401])) { _, context in
