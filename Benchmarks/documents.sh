@@ -4,7 +4,7 @@
 # code per second, each beside the server's /ping ceiling measured in the same run. Needs wrk and
 # curl (Debian packages) and python3.
 #
-#   Benchmarks/documents.sh                  # 20 s per measurement, 32 connections
+#   Benchmarks/documents.sh                  # 20 s per measurement, 32 connections (8 for issuance)
 #   DURATION=10 Benchmarks/documents.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,7 @@ trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 
 run() {
   local out
-  out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "$@")
+  out=$(wrk -t"$threads" -c"${connections}" -d"${duration}s" --latency "$@")
   echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}')|$(echo "$out" | awk '$1 == "99%" {print $2}')|$(echo "$out" | awk '/Non-2xx/ {print $5}')|$(echo "$out" | awk '/requests in/ {print $1}')"
 }
 
@@ -58,7 +58,8 @@ before=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).exec
 
 echo "ping|$(run "$base/ping")" > "$work/results"
 export BENCH_DOCUMENT_BODY="$issue_body"
-issue_result=$(run -s Benchmarks/documents.lua "$base/api/v1/documents")
+issue_connections="${ISSUE_CONNECTIONS:-8}"
+issue_result=$(connections=$issue_connections run -s Benchmarks/documents.lua "$base/api/v1/documents")
 echo "issue|$issue_result" >> "$work/results"
 export BENCH_DOCUMENT_TOKEN=""
 export BENCH_DOCUMENT_BODY="{\"number\":\"$number\",\"code\":\"$code\"}"
@@ -75,7 +76,7 @@ field() { echo "$results" | awk -F'|' -v k="$1" -v i="$2" '$1 == k {print $i}'; 
 ping=$(field ping 2)
 
 echo
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); wrk -t$threads -c$connections -d${duration}s on the same host; SQLite"
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); wrk -t$threads -d${duration}s on the same host, $connections connections ($issue_connections for issuance); SQLite"
 echo
 echo "| measurement | requests/s | p99 latency | ratio | non-2xx | requests |"
 echo "|---|---:|---:|---:|---:|---:|"

@@ -326,62 +326,25 @@ public final class CivilService: Sendable {
         let current = try await handledApplication(id, actor: actor)
         let service = try await serviceOf(id)
         let auditActor = AuditActor(actor, requestID: requestID)
-        var message = ""
+        var target: AgencySummary?
         switch event {
-        case .requestSupplement(let text): message = text
-        case .transfer(let agencyID, let reason):
-            guard let target = try await platform.identity.agency(id: agencyID, on: db), target.active else {
+        case .transfer(let agencyID, _):
+            guard let agency = try await platform.identity.agency(id: agencyID, on: db), agency.active else {
                 throw NaraError.validation([FieldError(field: "agency", code: "unknown", message: "Choose an agency from the list.")])
             }
-            message = "Transferred to \(target.nameEN) (\(target.nameKO)): \(reason)"
-        case .approve(let note): message = note
-        case .reject(let reasons, let howToObject): message = reasons + "\n\n" + howToObject
-        case .decideObjection(let accepted, let reasons):
-            message = (accepted ? "Objection accepted; the application is decided again. " : "Objection dismissed. ") + reasons
+            target = agency
         case .submit, .answerSupplement, .withdraw, .fileObjection, .issueCertificate:
             throw NaraError.forbidden("Only the applicant can do this.")
-        case .receive, .startReview: break
+        default:
+            break
         }
+        let message = Self.message(for: event, transferTarget: target)
         // Effects on the registries happen inside the same transaction as the approval.
-        let fulfilment = service.definition.fulfilment
-        var registryEffect: (@Sendable (any Database) async throws -> String)?
-        if case .approve = event, fulfilment == .moveIn || fulfilment == .businessRegistration {
-            registryEffect = try await self.registryEffect(for: current, service: service, auditActor: auditActor)
-        }
-        let eventMessage = message
-        let effect = registryEffect
+        let effect = try await registryEffectIfAny(event, for: current, service: service, auditActor: auditActor)
         try await db.transaction { tx in
             let model = try await self.lock(id, on: tx)
             guard model.agencyID == current.agencyID else { throw NaraError(.conflict, code: .illegalTransition, "The application moved meanwhile; reload.") }
-            var text = eventMessage
-            if let effect {
-                let outcome = try await effect(tx)
-                model.outcome = outcome
-                text = [eventMessage, outcome].filter { !$0.isEmpty }.joined(separator: "\n")
-            }
-            switch event {
-            case .requestSupplement:
-                model.clockStoppedAt = self.clock.now()
-            case .transfer:
-                break  // the agency changes once the machine has accepted the transfer (below)
-            case .reject(let reasons, let howToObject):
-                model.decisionReasons = reasons.trimmingCharacters(in: .whitespacesAndNewlines)
-                model.howToObject = howToObject.trimmingCharacters(in: .whitespacesAndNewlines)
-                model.decidedAt = self.clock.now()
-            case .approve:
-                model.decidedAt = self.clock.now()
-            case .decideObjection(let accepted, _):
-                model.objectionAccepted = accepted
-            default:
-                break
-            }
-            try await self.move(model, event, service: service, by: actor.displayName, auditActor: auditActor, message: text, on: tx,
-                                fromAgency: current.agencyID)
-            if case .transfer(let agencyID, _) = event {
-                model.agencyID = agencyID
-                model.transfers += 1
-                try await model.save(on: tx)
-            }
+            try await self.decide(model, event, service: service, by: actor.displayName, auditActor: auditActor, message: message, effect: effect, on: tx)
         }
         if case .approve = event, service.definition.issuesCertificate {
             try await issueCertificate(id: id, service: service, by: auditActor, actorName: actor.displayName)
@@ -389,6 +352,61 @@ public final class CivilService: Sendable {
         // Access was checked above; after a transfer the answer is the last view this agency gets.
         guard let updated = try await CivilApplicationModel.find(id, on: db) else { throw NaraError.notFound("The application") }
         return try await view(updated)
+    }
+
+    /// What an agency's event tells the applicant.
+    static func message(for event: ApplicationEvent, transferTarget: AgencySummary?) -> String {
+        switch event {
+        case .requestSupplement(let text): return text
+        case .transfer(_, let reason): return "Transferred to \(transferTarget?.nameEN ?? "") (\(transferTarget?.nameKO ?? "")): \(reason)"
+        case .approve(let note): return note
+        case .reject(let reasons, let howToObject): return reasons + "\n\n" + howToObject
+        case .decideObjection(let accepted, let reasons):
+            return (accepted ? "Objection accepted; the application is decided again. " : "Objection dismissed. ") + reasons
+        default: return ""
+        }
+    }
+
+    /// The registry change an approval causes (move-in, business registration), prepared outside
+    /// the transaction and run inside it; nil for other events and services.
+    func registryEffectIfAny(_ event: ApplicationEvent, for model: CivilApplicationModel, service: ServiceSummary, auditActor: AuditActor,
+                             on database: (any Database)? = nil) async throws -> (@Sendable (any Database) async throws -> String)? {
+        guard case .approve = event, service.definition.fulfilment == .moveIn || service.definition.fulfilment == .businessRegistration else { return nil }
+        return try await registryEffect(for: model, service: service, auditActor: auditActor, on: database)
+    }
+
+    /// An agency's decision inside its transaction: the registry effect, the decision's fields,
+    /// the state machine and its record, and the new agency of a transfer.
+    func decide(_ model: CivilApplicationModel, _ event: ApplicationEvent, service: ServiceSummary, by actorDisplay: String, auditActor: AuditActor,
+                message: String, effect: (@Sendable (any Database) async throws -> String)?, on tx: any Database) async throws {
+        var text = message
+        if let effect {
+            let outcome = try await effect(tx)
+            model.outcome = outcome
+            text = [message, outcome].filter { !$0.isEmpty }.joined(separator: "\n")
+        }
+        switch event {
+        case .requestSupplement:
+            model.clockStoppedAt = clock.now()
+        case .reject(let reasons, let howToObject):
+            model.decisionReasons = reasons.trimmingCharacters(in: .whitespacesAndNewlines)
+            model.howToObject = howToObject.trimmingCharacters(in: .whitespacesAndNewlines)
+            model.decidedAt = clock.now()
+        case .approve:
+            model.decidedAt = clock.now()
+        case .decideObjection(let accepted, _):
+            model.objectionAccepted = accepted
+        default:
+            break
+        }
+        let from = model.agencyID
+        try await move(model, event, service: service, by: actorDisplay, auditActor: auditActor, message: text, on: tx, fromAgency: from)
+        // The agency changes once the machine has accepted the transfer.
+        if case .transfer(let agencyID, _) = event {
+            model.agencyID = agencyID
+            model.transfers += 1
+            try await model.save(on: tx)
+        }
     }
 
     /// Refunds the fee of a rejected (or withdrawn) paid application.

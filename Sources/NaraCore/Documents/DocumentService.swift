@@ -1,6 +1,8 @@
 import Crypto
 import FluentKit
 import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
 import X509
 
 /// The platform's document issuance service, usable by every module: issues signed PDF
@@ -18,6 +20,9 @@ public final class DocumentService: Sendable {
     private let timeZone: TimeZone
     /// Failed verifications (unknown number, wrong code) per client address: 10 per 15 minutes.
     public let verificationLimiter = FailureLimiter(limit: 10, window: 15 * 60)
+    /// Decrypted content by document number: it never changes once issued (status and
+    /// disclosure live in other columns and are read every time).
+    private let contentCache = NIOLockedValueBox<[String: Content]>([:])
 
     public init(masterKey: MasterKey, pki: PKIService, audit: AuditChain, clock: any NaraClock, baseURL: String, timeZone: TimeZone) {
         self.pki = pki
@@ -31,7 +36,7 @@ public final class DocumentService: Sendable {
     }
 
     /// What is encrypted in `content_cipher`.
-    struct Content: Codable {
+    struct Content: Codable, Sendable {
         let shortCode: String
         let subjectName: String
         let subjectIdentifier: String
@@ -254,6 +259,61 @@ public final class DocumentService: Sendable {
 
     // MARK: Verification
 
+    /// What verification reads of a document, in one query.
+    struct VerificationRow: Sendable {
+        let id: UUID
+        let number: String
+        let codeHash: String
+        let documentType: String
+        let titleEN: String
+        let titleKO: String
+        let contentCipher: String
+        let disclosedKeys: String
+        let issuedAt: Date
+        let expiresAt: Date
+        let revokedAt: Date?
+        let revocationReason: String?
+        let agencyCode: String
+        let agencyNameEN: String
+        let agencyNameKO: String
+
+        init(_ m: IssuedDocumentModel) {
+            id = m.id!; number = m.number; codeHash = m.codeHash; documentType = m.documentType; titleEN = m.titleEN; titleKO = m.titleKO
+            contentCipher = m.contentCipher; disclosedKeys = m.disclosedKeys; issuedAt = m.issuedAt; expiresAt = m.expiresAt
+            revokedAt = m.revokedAt; revocationReason = m.revocationReason
+            agencyCode = m.agency.code; agencyNameEN = m.agency.nameEN; agencyNameKO = m.agency.nameKO
+        }
+
+        init(_ row: some SQLRow) throws {
+            id = try row.decode(column: "id", as: UUID.self)
+            number = try row.decode(column: "number", as: String.self)
+            codeHash = try row.decode(column: "code_hash", as: String.self)
+            documentType = try row.decode(column: "document_type", as: String.self)
+            titleEN = try row.decode(column: "title_en", as: String.self)
+            titleKO = try row.decode(column: "title_ko", as: String.self)
+            contentCipher = try row.decode(column: "content_cipher", as: String.self)
+            disclosedKeys = try row.decode(column: "disclosed_keys", as: String.self)
+            issuedAt = try row.decode(column: "issued_at", as: Date.self)
+            expiresAt = try row.decode(column: "expires_at", as: Date.self)
+            revokedAt = try row.decode(column: "revoked_at", as: Date?.self)
+            revocationReason = try row.decode(column: "revocation_reason", as: String?.self)
+            agencyCode = try row.decode(column: "agency_code", as: String.self)
+            agencyNameEN = try row.decode(column: "agency_name_en", as: String.self)
+            agencyNameKO = try row.decode(column: "agency_name_ko", as: String.self)
+        }
+    }
+
+    private func verificationRow(number: String, on db: any Database) async throws -> VerificationRow? {
+        guard let sql = db as? any SQLDatabase else {
+            return try await IssuedDocumentModel.query(on: db).filter(\.$number == number).with(\.$agency).first().map(VerificationRow.init)
+        }
+        return try await sql.raw("""
+            SELECT d.id, d.number, d.code_hash, d.document_type, d.title_en, d.title_ko, d.content_cipher, d.disclosed_keys, d.issued_at,
+                   d.expires_at, d.revoked_at, d.revocation_reason, a.code AS agency_code, a.name_en AS agency_name_en, a.name_ko AS agency_name_ko
+            FROM issued_documents d JOIN agencies a ON a.id = d.agency_id WHERE d.number = \(bind: number)
+            """).first().map { try VerificationRow($0) }
+    }
+
     /// By issuance number and the short code printed on the document, or a view code.
     /// Unknown numbers and wrong codes get the same answer.
     public func verify(number rawNumber: String, code rawCode: String, on db: any Database) async throws -> DocumentVerification {
@@ -261,16 +321,16 @@ public final class DocumentService: Sendable {
         guard let number = IssuanceNumber.normalise(rawNumber) else {
             return .notGenuine(.number, reason: "invalid_number")
         }
-        guard let model = try await IssuedDocumentModel.query(on: db).filter(\.$number == number).with(\.$agency).first() else {
+        guard let row = try await verificationRow(number: number, on: db) else {
             return .notGenuine(.number, reason: "unknown_number_or_code", number: number)
         }
-        if code.count == 8, constantTimeEquals(codeHasher.lookupHash(code), model.codeHash) {
-            return try verification(model, method: .number, signer: nil)
+        if code.count == 8, constantTimeEquals(codeHasher.lookupHash(code), row.codeHash) {
+            return try verification(row, method: .number, signer: nil)
         }
-        if code.count == 12, let view = try await liveViewCode(code, document: model, on: db) {
+        if code.count == 12, let view = try await liveViewCode(code, documentID: row.id, on: db) {
             view.useCount += 1
             try await view.save(on: db)
-            return try verification(model, method: .viewCode, signer: nil, originalAvailable: true)
+            return try verification(row, method: .viewCode, signer: nil, originalAvailable: true)
         }
         return .notGenuine(.number, reason: "unknown_number_or_code", number: number)
     }
@@ -279,7 +339,7 @@ public final class DocumentService: Sendable {
     public func original(number rawNumber: String, viewCode rawCode: String, by actor: AuditActor, on db: any Database) async throws -> [UInt8]? {
         guard let number = IssuanceNumber.normalise(rawNumber),
               let model = try await IssuedDocumentModel.query(on: db).filter(\.$number == number).first(),
-              let view = try await liveViewCode(ShortCode.normalise(rawCode), document: model, on: db)
+              let view = try await liveViewCode(ShortCode.normalise(rawCode), documentID: model.requireID(), on: db)
         else { return nil }
         try await audit.append(AuditRecord(action: "document.original.view", objectType: "issued_document", objectID: number,
                                            subjectRef: model.subjectRef, purpose: "view code: \(view.label)"), by: actor, on: db)
@@ -319,7 +379,7 @@ public final class DocumentService: Sendable {
         guard Digest.sha256Hex(pdf) == model.pdfSHA256, try PKIService.fingerprint(signer) == model.signerFingerprint else {
             return .notGenuine(.pdf, reason: "not_the_issued_file", number: number, signer: signer.subject.description)
         }
-        return try verification(model, method: .pdf, signer: signer.subject.description)
+        return try verification(VerificationRow(model), method: .pdf, signer: signer.subject.description)
     }
 
     /// By the signed token from the QR code: the signature (at issue time) and the current status.
@@ -345,30 +405,40 @@ public final class DocumentService: Sendable {
         guard claims.dh == Self.contentHash(subjectName: content.subjectName, subjectIdentifier: content.subjectIdentifier, facts: content.facts) else {
             return .notGenuine(.token, reason: "content_changed", number: claims.no, signer: signer.subject)
         }
-        return try verification(model, method: .token, signer: signer.subject)
+        return try verification(VerificationRow(model), method: .token, signer: signer.subject)
     }
 
     // MARK: Internals
 
-    private func verification(_ model: IssuedDocumentModel, method: VerificationMethod, signer: String?,
+    private func verification(_ row: VerificationRow, method: VerificationMethod, signer: String?,
                               originalAvailable: Bool = false) throws -> DocumentVerification {
-        let content = try openContent(model)
-        let disclosedKeys = Set(try Self.decodeKeys(model.disclosedKeys))
+        let content = try cachedContent(number: row.number, cipher: row.contentCipher)
+        let disclosedKeys = Set(try Self.decodeKeys(row.disclosedKeys))
         let outcome: VerificationOutcome
-        switch status(model) {
-        case .valid: outcome = .valid
-        case .revoked: outcome = .revoked
-        case .expired: outcome = .expired
+        if row.revokedAt != nil {
+            outcome = .revoked
+        } else {
+            outcome = clock.now() >= row.expiresAt ? .expired : .valid
         }
         var disclosed = [DisclosedFact(key: "subject", labelEN: "Subject", labelKO: "대상자", value: Self.maskName(content.subjectName))]
         for fact in content.facts where disclosedKeys.contains(fact.key) || originalAvailable {
             disclosed.append(DisclosedFact(key: fact.key, labelEN: fact.labelEN, labelKO: fact.labelKO, value: fact.value))
         }
-        return DocumentVerification(outcome: outcome, method: method, reason: nil, number: model.number, documentType: model.documentType,
-                                    titleEN: model.titleEN, titleKO: model.titleKO, agencyCode: model.agency.code,
-                                    agencyNameEN: model.agency.nameEN, agencyNameKO: model.agency.nameKO, issuedAt: model.issuedAt,
-                                    expiresAt: model.expiresAt, revokedAt: model.revokedAt, revocationReason: model.revocationReason,
+        return DocumentVerification(outcome: outcome, method: method, reason: nil, number: row.number, documentType: row.documentType,
+                                    titleEN: row.titleEN, titleKO: row.titleKO, agencyCode: row.agencyCode,
+                                    agencyNameEN: row.agencyNameEN, agencyNameKO: row.agencyNameKO, issuedAt: row.issuedAt,
+                                    expiresAt: row.expiresAt, revokedAt: row.revokedAt, revocationReason: row.revocationReason,
                                     signer: signer, disclosed: disclosed, originalAvailable: originalAvailable)
+    }
+
+    private func cachedContent(number: String, cipher: String) throws -> Content {
+        if let hit = contentCache.withLockedValue({ $0[number] }) { return hit }
+        let content = try JSONDecoder().decode(Content.self, from: Data(try contentCipher.openString(cipher).utf8))
+        contentCache.withLockedValue { cache in
+            if cache.count >= 20_000 { cache.removeAll(keepingCapacity: true) }
+            cache[number] = content
+        }
+        return content
     }
 
     private func status(_ model: IssuedDocumentModel) -> DocumentStatus {
@@ -376,10 +446,10 @@ public final class DocumentService: Sendable {
         return clock.now() >= model.expiresAt ? .expired : .valid
     }
 
-    private func liveViewCode(_ code: String, document: IssuedDocumentModel, on db: any Database) async throws -> DocumentViewCodeModel? {
+    private func liveViewCode(_ code: String, documentID: UUID, on db: any Database) async throws -> DocumentViewCodeModel? {
         guard code.count == 12 else { return nil }
         guard let view = try await DocumentViewCodeModel.query(on: db).filter(\.$codeHash == codeHasher.lookupHash("view:" + code))
-            .filter(\.$document.$id == document.requireID()).first(),
+            .filter(\.$document.$id == documentID).first(),
               view.revokedAt == nil, clock.now() < view.expiresAt
         else { return nil }
         return view

@@ -140,6 +140,18 @@ enum DemoCivil {
         try await history.official(a14, .startReview, "official.jongno-tax")
         try await history.official(a14, .approve(note: "Registered as a sole proprietorship (general taxpayer)."), "official.jongno-tax")
 
+        // 15. A mail-order report rejected last week; the applicant may still object.
+        let a15 = try await history.start("park.soyeon", "mail-order-business-report", ["shopName": "소연상점 Soyeon Shop", "website": "soyeon-shop.example.kr",
+                                                                                      "sellingMethod": "internet"], daysAgo: 8)
+        try await history.attach(a15, "escrow", "escrow-confirmation.pdf")
+        try await history.payFee(a15)
+        try await history.submit(a15)
+        try await history.official(a15, .receive, "official.jongno")
+        try await history.official(a15, .startReview, "official.jongno")
+        try await history.official(a15, .reject(reasons: "The escrow confirmation is for another business (registration number 101-81-50670), not for Soyeon Shop.",
+                                                howToObject: "You may object on this page within 90 days, or bring an administrative appeal within 90 days (Administrative Appeals Act art. 27)."),
+                                    "official.jongno")
+
         for (id, daysAgo) in history.backdates { try await history.backdate(id, days: daysAgo) }
     }
 
@@ -288,38 +300,12 @@ enum DemoCivil {
         func official(_ id: UUID, _ event: ApplicationEvent, _ username: String) async throws {
             let (model, service) = try await summary(id)
             let official = try account(username)
-            var message = ""
-            switch event {
-            case .requestSupplement(let text): message = text; model.clockStoppedAt = platform.clock.now()
-            case .transfer(let agencyID, let reason):
-                let target = try await platform.identity.agency(id: agencyID, on: db)
-                message = "Transferred to \(target?.nameEN ?? "") (\(target?.nameKO ?? "")): \(reason)"
-            case .approve(let note): message = note; model.decidedAt = platform.clock.now()
-            case .reject(let reasons, let how):
-                message = reasons + "\n\n" + how
-                model.decisionReasons = reasons
-                model.howToObject = how
-                model.decidedAt = platform.clock.now()
-            case .decideObjection(let accepted, let reasons):
-                message = (accepted ? "Objection accepted; the application is decided again. " : "Objection dismissed. ") + reasons
-                model.objectionAccepted = accepted
-            default: break
-            }
+            var target: AgencySummary?
+            if case .transfer(let agencyID, _) = event { target = try await platform.identity.agency(id: agencyID, on: db) }
             let actor = AuditActor(name: "official:" + official.id.uuidString.lowercased(), agencyID: official.agencyID, requestID: nil)
-            var effectText = ""
-            if case .approve = event, service.definition.fulfilment == .moveIn || service.definition.fulfilment == .businessRegistration {
-                let effect = try await self.service.registryEffect(for: model, service: service, auditActor: actor, on: db)
-                effectText = try await effect(db)
-                model.outcome = effectText
-            }
-            let from = model.agencyID
-            try await self.service.move(model, event, service: service, by: official.displayName, auditActor: actor,
-                                        message: [message, effectText].filter { !$0.isEmpty }.joined(separator: "\n"), on: db, fromAgency: from)
-            if case .transfer(let agencyID, _) = event {
-                model.agencyID = agencyID
-                model.transfers += 1
-                try await model.save(on: db)
-            }
+            let effect = try await self.service.registryEffectIfAny(event, for: model, service: service, auditActor: actor, on: db)
+            try await self.service.decide(model, event, service: service, by: official.displayName, auditActor: actor,
+                                          message: CivilService.message(for: event, transferTarget: target), effect: effect, on: db)
             if case .approve = event, service.issuesCertificate {
                 try await self.service.issueCertificate(id: id, service: service, by: actor, actorName: official.displayName, on: db)
             }

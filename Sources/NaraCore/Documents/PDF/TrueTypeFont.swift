@@ -78,6 +78,8 @@ public final class TrueTypeFont: Sendable {
     private let leftSideBearings: [Int16]
     private let bmpMap: [UInt16]  // 65,536 entries, 0 = unmapped
     private let supplementaryMap: [UInt32: UInt16]
+    /// Glyph → the BMP characters mapped to it, so that a subset's cmap costs what it keeps.
+    private let bmpCodesByGlyph: [UInt16: [UInt16]]
 
     /// Parses `data` as a TrueType font.
     public convenience init(data: Data) throws {
@@ -167,6 +169,9 @@ public final class TrueTypeFont: Sendable {
         let cmapRange = tables["cmap"] ?? 0..<0
         guard tables["cmap"] != nil else { throw TrueTypeFontError.missingTable("cmap") }
         (bmpMap, supplementaryMap) = try Self.parseCMap(r, range: cmapRange, numGlyphs: numGlyphs)
+        var codesByGlyph: [UInt16: [UInt16]] = [:]
+        for (code, glyph) in bmpMap.enumerated() where glyph != 0 { codesByGlyph[glyph, default: []].append(UInt16(code)) }
+        bmpCodesByGlyph = codesByGlyph
 
         // post
         if let post = tables["post"], post.count >= 16 {
@@ -349,9 +354,10 @@ public final class TrueTypeFont: Sendable {
     /// characters are kept) mapping the kept characters to their new glyphs.
     private func subsetCMap(newID: [UInt16: UInt16]) -> [UInt8] {
         var pairs: [(UInt32, UInt16)] = []
-        for (code, glyph) in bmpMap.enumerated() where glyph != 0 {
-            if let mapped = newID[glyph] { pairs.append((UInt32(code), mapped)) }
+        for (glyph, mapped) in newID {
+            for code in bmpCodesByGlyph[glyph] ?? [] { pairs.append((UInt32(code), mapped)) }
         }
+        pairs.sort { $0.0 < $1.0 }
         var supplementary: [(UInt32, UInt16)] = []
         for (code, glyph) in supplementaryMap {
             if let mapped = newID[glyph] { supplementary.append((code, mapped)) }
