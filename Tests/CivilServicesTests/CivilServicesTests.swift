@@ -163,6 +163,9 @@ struct CivilServicesTests {
             #expect(try await client.event(alice, id, ["event": "file_objection", "grounds": "The facade is 12 m wide; 4 m² is allowed."]).status == .ok)
             #expect(try await client.event(alice, id, ["event": "file_objection", "grounds": "Again"]).status == .conflict)
             #expect(try await client.event(seoulClerk, id, ["event": "decide_objection", "accepted": true, "reasons": "The facade was measured wrongly."]).status == .ok)
+            // An accepted objection waits in the agency's queue for a new decision.
+            let queue = try await client.api(.get, "/api/v1/civil/queue", token: seoulClerk)
+            #expect(queue.text.lowercased().contains(id.lowercased()))
             let approved = try await client.event(seoulClerk, id, ["event": "approve", "message": "Permit granted."])
             #expect(approved.status == .ok, "\(approved.text)")
             view = approved.jsonObject
@@ -185,7 +188,12 @@ struct CivilServicesTests {
             let bob = try await client.token("bob")
             let id = try await client.draft(alice, "birth-report", ["childName": "김하나", "birthDate": "2026-11-20", "birthPlace": "서울대학교병원"])
             #expect(try await client.attach(alice, id, "birthCertificate").status == .created)
+            // A draft is the applicant's alone: the agency sees it once submitted.
+            let jongnoEarly = try await client.officerToken("clerk.jongno", harness)
+            #expect(try await client.api(.get, "/api/v1/civil/applications/\(id)", token: jongnoEarly).status == .notFound)
+            harness.clock.advance(by: 30)
             #expect(try await client.submit(alice, id).status == .ok)
+            #expect(try await client.api(.get, "/api/v1/civil/applications/\(id)", token: jongnoEarly).status == .ok)
             #expect(try await client.api(.get, "/api/v1/civil/applications/\(id)", token: bob).status == .notFound)
             #expect(try await client.event(bob, id, ["event": "withdraw", "reason": "x"]).status == .notFound)
             #expect(try await client.attach(bob, id, "birthCertificate").status == .notFound)
@@ -257,6 +265,14 @@ struct CivilServicesTests {
             _ = try await official.signIn("clerk.jongno", totp: { harness.fixtures.totp(at: harness.clock.now()) })
             let page = try await official.get("/civil/queue")
             #expect(page.status == .ok && page.text.contains("class=\"overdue\"") && page.text.contains("Move-in report"), "\(page.status) \(page.text.prefix(3000))")
+            // The official opens the applicant's attachment; another citizen cannot.
+            let freshView = try await client.application(alice, fresh)
+            let attachmentID = try #require(((freshView["attachments"] as? [[String: Any]])?.first?["id"] as? String)?.lowercased())
+            let file = try await official.get("/civil/applications/\(fresh.lowercased())/attachments/\(attachmentID)")
+            #expect(file.status == .ok && file.text.hasPrefix("%PDF") && file.headers[.contentDisposition]?.hasPrefix("attachment") == true)
+            let stranger = Browser(client)
+            _ = try await stranger.signIn("bob")
+            #expect(try await stranger.get("/civil/applications/\(fresh.lowercased())/attachments/\(attachmentID)").status == .notFound)
             let casePage = try await official.get("/civil/applications/\(late.lowercased())")
             #expect(casePage.status == .ok && casePage.text.contains("value=\"receive\""))
             let received = try await official.post("/civil/applications/\(late.lowercased())/events", form: [("event", "receive")])
@@ -321,8 +337,21 @@ struct CivilServicesTests {
             let byAPI = try await client.execute(uri: "/api/v1/documents/verify", method: .post, headers: [.contentType: "application/pdf"], body: pdf.body)
             let outcome = (try JSONSerialization.jsonObject(with: Data(buffer: byAPI.body)) as? [String: Any])?["outcome"] as? String
             #expect(byAPI.status == .ok && outcome == "valid")
+            // A changed byte and a revoked certificate, as the page and the API report them.
+            var changed = Array(pdf.body.readableBytesView)
+            let title = Array("Resident Registration Abstract".utf8)
+            let at = try #require((0...(changed.count - title.count)).first { Array(changed[$0..<($0 + title.count)]) == title })
+            changed[at] = UInt8(ascii: "r")
+            let tampered = try await client.execute(uri: "/api/v1/documents/verify", method: .post, headers: [.contentType: "application/pdf"],
+                                                   body: ByteBuffer(bytes: changed))
+            let tamperedAnswer = try JSONSerialization.jsonObject(with: Data(buffer: tampered.body)) as? [String: Any]
+            #expect(tamperedAnswer?["outcome"] as? String == "not_genuine" && tamperedAnswer?["reason"] as? String == "signature_invalid")
+            _ = try await harness.platform.documents.revoke(number: number, agencyID: try #require(try await harness.platform.identity.agency(code: "3000000", on: harness.db)).id,
+                                                            reason: "Issued for the wrong person", by: .system("test"), on: harness.db)
+            let revokedPage = try await browser.get("/verify?n=\(number)&c=\(code)")
+            #expect(revokedPage.text.contains("Genuine, but revoked") && revokedPage.text.contains("Issued for the wrong person"))
             // Guessing is limited: ten failures from one address, then 429 with Retry-After even for a right answer.
-            for _ in 0..<10 {
+            for _ in 0..<9 {  // the tampered PDF above was the first failure
                 let wrong = try await client.api(.post, "/api/v1/documents/verify", json: "{\"number\":\"\(IssuanceNumber.generate())\",\"code\":\"AAAAAAAA\"}")
                 #expect(wrong.status == .ok && wrong.jsonObject["outcome"] as? String == "not_genuine")
             }

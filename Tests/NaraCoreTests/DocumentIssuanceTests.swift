@@ -206,6 +206,44 @@ struct DocumentIssuanceTests {
         }
     }
 
+    @Test("crafted byte ranges are refused, never read outside the file")
+    func craftedByteRanges() async throws {
+        try await withTestPlatform { platform, _, fixtures in
+            let (_, pdf) = try await Self.issue(platform, fixtures)
+            let reader = try #require(PDFSignatureReader.read(pdf))
+            let original = "/ByteRange [" + reader.byteRange.map(String.init).joined(separator: " ") + "]"
+            let n = pdf.count
+            let crafted = ["[0 1 2 9223372036854775807]", "[1 \(n - 1) \(n) 0]", "[0 10 15 \(n - 15)]", "[0 \(n) \(n + 2) 0]",
+                           "[-5 10 20 30]", "[0 99999999999999999999 1 1]", "[0 1 2]", "[a b c d]"]
+            for range in crafted {
+                // Same length as the original so that offsets elsewhere stay put; the check must not trap.
+                let text = String(decoding: pdf, as: UTF8.self).replacingOccurrences(of: original, with: "/ByteRange " + range)
+                let answer = try await platform.documents.verify(pdf: Array(text.utf8), on: platform.db)
+                #expect(answer.outcome == .notGenuine, "\(range)")
+            }
+            #expect(PDFSignatureReader.read(Array("/ByteRange [0 1 2 3]".utf8)) == nil)
+            #expect(PAdESSignature.derLength(of: [0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF]) == nil)
+        }
+    }
+
+    @Test("failed verifications are limited per address, counted before the work and forgiven on success; IPv6 per /64")
+    func attemptsAndPrefixes() {
+        let limiter = FailureLimiter(limit: 2, window: 60)
+        let now = Date(timeIntervalSince1970: 2_000_000)
+        #expect(limiter.attempt("2001:db8:1:2:aaaa::1", now: now) == nil)
+        #expect(limiter.attempt("2001:db8:1:2:bbbb::2", now: now) == nil)
+        #expect(limiter.attempt("2001:db8:1:2::3", now: now) != nil)  // the same /64
+        #expect(limiter.attempt("2001:db8:1:3::1", now: now) == nil)  // another /64
+        let ok = now.addingTimeInterval(1)
+        #expect(limiter.attempt("192.0.2.7", now: ok) == nil)
+        limiter.forgive("192.0.2.7", at: ok)
+        #expect(limiter.attempt("192.0.2.7", now: ok) == nil)
+        limiter.forgive("192.0.2.7", at: ok)
+        #expect(limiter.attempt("192.0.2.7", now: ok) == nil && limiter.attempt("192.0.2.7", now: ok) == nil)
+        #expect(limiter.attempt("192.0.2.7", now: ok) != nil)
+        #expect(FailureLimiter.key("::1") == "0:0:0:0::/64" && FailureLimiter.key("10.1.2.3") == "10.1.2.3")
+    }
+
     @Test("failed verifications are limited per address")
     func limiter() {
         let limiter = FailureLimiter(limit: 3, window: 60)

@@ -136,10 +136,17 @@ public final class CivilService: Sendable {
             throw NaraError(.conflict, code: .illegalTransition, "Only a draft can be edited.")
         }
         let service = try await service(code: model.serviceCode)
-        let clean = try service.definition.validate(inputs: inputs, today: platform.calendar.today, requireAll: false)
-        model.inputsCipher = try seal(clean)
-        model.updatedAt = clock.now()
-        try await model.save(on: db)
+        let sealed = try seal(try service.definition.validate(inputs: inputs, today: platform.calendar.today, requireAll: false))
+        try await db.transaction { tx in
+            // Under the row lock: a submission running meanwhile sees either the old or the new inputs.
+            let current = try await self.lock(id, on: tx)
+            guard current.state == ApplicationState.draft.rawValue else {
+                throw NaraError(.conflict, code: .illegalTransition, "Only a draft can be edited.")
+            }
+            current.inputsCipher = sealed
+            current.updatedAt = self.clock.now()
+            try await current.save(on: tx)
+        }
         return try await application(id: id, by: actor)
     }
 
@@ -154,6 +161,10 @@ public final class CivilService: Sendable {
             throw NaraError.validation([FieldError(field: "requirement", code: "unknown", message: "This service asks for no such document.")])
         }
         try await db.transaction { tx in
+            let current = try await self.lock(id, on: tx)
+            guard current.state == model.state else {
+                throw NaraError(.conflict, code: .illegalTransition, "The application changed meanwhile; reload it.")
+            }
             let stored = try await self.platform.files.store(data, name: fileName, declaredType: contentType, ownerAccountID: actor.accountID,
                                                              by: AuditActor(actor, requestID: requestID), on: tx)
             let attachment = CivilAttachmentModel()
@@ -195,26 +206,35 @@ public final class CivilService: Sendable {
             model.consentGiven = true
             try await model.save(on: db)
         }
-        // The fee first: a charge on the ledger, and submission completes once it is paid.
+        // The fee first: a charge on the ledger (one per application, created under the row
+        // lock), and submission completes once it is paid.
         var paymentID = model.paymentID
         if definition.feeMinor > 0 {
-            if let existing = paymentID, let payment = try await payment(existing), payment.status == .paid {
-                paymentID = existing
-            } else if let existing = paymentID, let payment = try await payment(existing), payment.status == .pending {
-                throw NaraError(.conflict, code: "payment_pending",
-                                "Pay the fee of \(Money.format(definition.feeMinor, currency: definition.currency)) to reference \(payment.reference); the application is submitted once the payment arrives.")
-            } else {
-                let charge = try await platform.payments.charge(
-                    accountID: model.applicantAccountID, agencyID: model.agencyID, module: Self.module,
+            let auditActorForFee = auditActor
+            let payment = try await db.transaction { tx -> PaymentSummary in
+                let current = try await self.lock(id, on: tx)
+                guard current.state == ApplicationState.draft.rawValue else {
+                    throw NaraError(.conflict, code: .illegalTransition, "This application was already submitted.")
+                }
+                if let existing = current.paymentID, let found = try await PaymentModel.find(existing, on: tx),
+                   found.status == PaymentStatus.paid.rawValue || found.status == PaymentStatus.pending.rawValue {
+                    return PaymentSummary(found)
+                }
+                let charge = try await self.platform.payments.charge(
+                    accountID: current.applicantAccountID, agencyID: current.agencyID, module: Self.module,
                     purpose: "\(definition.nameEN) / \(definition.nameKO)",
                     amount: try Money(minorUnits: definition.feeMinor, currency: definition.currency),
-                    dueAt: clock.now().addingTimeInterval(7 * 86_400), by: auditActor, on: db)
-                model.paymentID = charge.id
-                model.updatedAt = clock.now()
-                try await model.save(on: db)
-                throw NaraError(.conflict, code: "payment_pending",
-                                "Pay the fee of \(Money.format(charge.amountMinor, currency: charge.currency)) to reference \(charge.reference); the application is submitted once the payment arrives.")
+                    dueAt: self.clock.now().addingTimeInterval(7 * 86_400), by: auditActorForFee, on: tx)
+                current.paymentID = charge.id
+                current.updatedAt = self.clock.now()
+                try await current.save(on: tx)
+                return charge
             }
+            guard payment.status == .paid else {
+                throw NaraError(.conflict, code: "payment_pending",
+                                "Pay the fee of \(Money.format(payment.amountMinor, currency: payment.currency)) to reference \(payment.reference); the application is submitted once the payment arrives.")
+            }
+            paymentID = payment.id
         }
 
         // Evidence, outside the write transaction (the exchange logs every look-up itself).
@@ -229,6 +249,8 @@ public final class CivilService: Sendable {
             guard current.state == ApplicationState.draft.rawValue else {
                 throw NaraError(.conflict, code: .illegalTransition, "This application was already submitted.")
             }
+            // What is submitted is what was checked: the inputs as they are now, under the lock.
+            _ = try definition.validate(inputs: try self.open(current.inputsCipher), today: self.platform.calendar.today)
             let number = try await self.platform.sequences.next("civil-application", year: year, on: tx)
             current.receiptNumber = String(format: "CS-%d-%07d", year, number)
             current.submittedAt = now
@@ -269,6 +291,22 @@ public final class CivilService: Sendable {
                 _ = try await submit(id: draft.id!, consent: draft.consentGiven, by: applicant, requestID: nil)
             } catch let error as NaraError {
                 platform.logger.notice("paid application not submitted", metadata: ["application": .string(draft.id!.uuidString), "error": .string(error.description)])
+            }
+        }
+    }
+
+    /// Issues the certificate of approved applications whose issuance failed after the approval
+    /// committed (a restart, a storage error): approval and certificate end up together.
+    func issuePendingCertificates() async throws {
+        let approved = try await CivilApplicationModel.query(on: db).filter(\.$state == ApplicationState.approved.rawValue)
+            .filter(\.$documentID == nil).filter(\.$updatedAt < clock.now().addingTimeInterval(-60)).all()
+        for model in approved {
+            let service = try await serviceOf(model.id!)
+            guard service.issuesCertificate else { continue }
+            do {
+                try await issueCertificate(id: model.id!, service: service, by: .system("civil-services"), actorName: "Nara (automatic)")
+            } catch {
+                platform.logger.warning("certificate not issued", metadata: ["application": .string(model.id!.uuidString), "error": .string("\(error)")])
             }
         }
     }
@@ -412,7 +450,9 @@ public final class CivilService: Sendable {
     /// Refunds the fee of a rejected (or withdrawn) paid application.
     func refund(id: UUID, reason: String, by actor: Actor, requestID: String?) async throws -> ApplicationView {
         let model = try await handledApplication(id, actor: actor)
-        guard [ApplicationState.rejected, .withdrawn, .objectionDecided].contains(ApplicationState(rawValue: model.state)) else {
+        let finallyRefused = [ApplicationState.rejected, .withdrawn].contains(ApplicationState(rawValue: model.state))
+            || (model.state == ApplicationState.objectionDecided.rawValue && model.objectionAccepted != true)
+        guard finallyRefused else {
             throw NaraError(.conflict, code: .illegalTransition, "Only the fee of a rejected or withdrawn application is refunded.")
         }
         guard let paymentID = model.paymentID else { throw NaraError(.conflict, code: .illegalTransition, "This application had no fee.") }
@@ -426,9 +466,9 @@ public final class CivilService: Sendable {
 
     func queue(agencyID: UUID, by actor: Actor) async throws -> [QueueItem] {
         try AccessPolicy.require(actor, CivilServicesModule.processPermission, on: .agency(agencyID))
-        let waiting = ApplicationState.allCases.filter { $0.waitsForAgency || $0 == .supplementRequested }.map(\.rawValue)
+        let waiting = ApplicationState.allCases.filter { $0.waitsForAgency || $0 == .supplementRequested || $0 == .objectionDecided }.map(\.rawValue)
         let models = try await CivilApplicationModel.query(on: db).filter(\.$agencyID == agencyID).filter(\.$state ~~ waiting).all()
-        return try await queueItems(models)
+        return try await queueItems(models.filter(Self.waitsForAgency))
     }
 
     func queueItems(_ models: [CivilApplicationModel]) async throws -> [QueueItem] {
@@ -447,6 +487,13 @@ public final class CivilService: Sendable {
         return items.sorted { ($0.clockStopped ? 1 : 0, $0.dueAt ?? .distantFuture) < ($1.clockStopped ? 1 : 0, $1.dueAt ?? .distantFuture) }
     }
 
+    /// An application the agency must act on; an objection it accepted waits for a new decision.
+    static func waitsForAgency(_ model: CivilApplicationModel) -> Bool {
+        guard let state = ApplicationState(rawValue: model.state) else { return false }
+        if state == .objectionDecided { return model.objectionAccepted == true }
+        return state.waitsForAgency || state == .supplementRequested
+    }
+
     static func isOverdue(_ model: CivilApplicationModel, now: Date) -> Bool {
         guard let due = model.dueAt, model.clockStoppedAt == nil, let state = ApplicationState(rawValue: model.state), state.clockRuns else { return false }
         return now > due
@@ -462,7 +509,9 @@ public final class CivilService: Sendable {
     func application(id: UUID, by actor: Actor) async throws -> ApplicationView {
         guard let model = try await CivilApplicationModel.find(id, on: db) else { throw NaraError.notFound("The application") }
         let isApplicant = actor.accountID == model.applicantAccountID
-        let isAgency = AccessPolicy.decide(actor, CivilServicesModule.processPermission, on: .agency(model.agencyID)).isAllowed
+        // A draft is the applicant's alone until it is submitted.
+        let isAgency = model.state != ApplicationState.draft.rawValue
+            && AccessPolicy.decide(actor, CivilServicesModule.processPermission, on: .agency(model.agencyID)).isAllowed
         guard isApplicant || isAgency else { throw NaraError.notFound("The application") }
         return try await view(model)
     }
@@ -484,7 +533,17 @@ public final class CivilService: Sendable {
             howToObject: model.howToObject, objectionAccepted: model.objectionAccepted, outcome: model.outcome,
             events: events.map { ApplicationEventView(at: $0.at, actor: $0.actorDisplay, event: $0.event, fromState: ApplicationState(rawValue: $0.fromState) ?? .draft,
                                                       toState: ApplicationState(rawValue: $0.toState) ?? .draft, message: $0.message) },
-            attachments: attachments.map { AttachmentView(requirementKey: $0.requirementKey, fileID: $0.fileID, fileName: $0.fileName, uploadedAt: $0.uploadedAt) })
+            attachments: attachments.map { AttachmentView(id: $0.id!, requirementKey: $0.requirementKey, fileID: $0.fileID, fileName: $0.fileName, uploadedAt: $0.uploadedAt) })
+    }
+
+    /// An attachment's file, for the applicant or the handling agency.
+    func attachment(applicationID: UUID, attachmentID: UUID, by actor: Actor) async throws -> (name: String, type: String, data: Data) {
+        _ = try await application(id: applicationID, by: actor)
+        guard let attachment = try await CivilAttachmentModel.find(attachmentID, on: db), attachment.applicationID == applicationID,
+              let file = try await platform.files.file(id: attachment.fileID, on: db) else {
+            throw NaraError.notFound("The attachment")
+        }
+        return (file.name, file.contentType, try await platform.files.content(of: file, on: db))
     }
 
     // MARK: Internals
@@ -675,7 +734,8 @@ public final class CivilService: Sendable {
 
     private func handledApplication(_ id: UUID, actor: Actor) async throws -> CivilApplicationModel {
         guard let model = try await CivilApplicationModel.find(id, on: db) else { throw NaraError.notFound("The application") }
-        guard AccessPolicy.decide(actor, CivilServicesModule.processPermission, on: .agency(model.agencyID)).isAllowed else {
+        guard model.state != ApplicationState.draft.rawValue,
+              AccessPolicy.decide(actor, CivilServicesModule.processPermission, on: .agency(model.agencyID)).isAllowed else {
             if actor.accountID == model.applicantAccountID { throw NaraError.forbidden("Only the handling agency can do this.") }
             throw NaraError.notFound("The application")
         }

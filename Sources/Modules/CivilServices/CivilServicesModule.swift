@@ -46,6 +46,9 @@ public struct CivilServicesModule: NaraModule {
     public var backgroundJobs: [BackgroundJob] {
         [BackgroundJob(name: "civil: submit paid applications", intervalSeconds: 60) { platform in
             try await Self.service(platform).completePaidSubmissions()
+        },
+         BackgroundJob(name: "civil: issue certificates of approved applications", intervalSeconds: 60) { platform in
+            try await Self.service(platform).issuePendingCertificates()
         }]
     }
 
@@ -86,8 +89,9 @@ struct CivilRecords: PersonalRecordsProvider, WorkQueueProvider {
     }
 
     func workItems(agencyID: UUID, language: Language, on db: any Database) async throws -> [WorkItem] {
-        let waiting = ApplicationState.allCases.filter(\.waitsForAgency).map(\.rawValue)
+        let waiting = ApplicationState.allCases.filter { $0.waitsForAgency || $0 == .objectionDecided }.map(\.rawValue)
         let models = try await CivilApplicationModel.query(on: db).filter(\.$agencyID == agencyID).filter(\.$state ~~ waiting).all()
+            .filter { $0.state != ApplicationState.objectionDecided.rawValue || $0.objectionAccepted == true }
         let services = Dictionary(uniqueKeysWithValues: try await CivilServiceModel.query(on: db).all().map { ($0.id!, $0) })
         return models.map { a in
             WorkItem(module: "civil", title: (language == .korean ? services[a.serviceID]?.nameKO : services[a.serviceID]?.nameEN) ?? "",

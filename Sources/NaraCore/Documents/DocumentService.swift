@@ -330,7 +330,7 @@ public final class DocumentService: Sendable {
         if code.count == 12, let view = try await liveViewCode(code, documentID: row.id, on: db) {
             view.useCount += 1
             try await view.save(on: db)
-            return try verification(row, method: .viewCode, signer: nil, originalAvailable: true)
+            return try verification(row, method: .viewCode, signer: nil, originalAvailable: row.revokedAt == nil)
         }
         return .notGenuine(.number, reason: "unknown_number_or_code", number: number)
     }
@@ -339,6 +339,7 @@ public final class DocumentService: Sendable {
     public func original(number rawNumber: String, viewCode rawCode: String, by actor: AuditActor, on db: any Database) async throws -> [UInt8]? {
         guard let number = IssuanceNumber.normalise(rawNumber),
               let model = try await IssuedDocumentModel.query(on: db).filter(\.$number == number).first(),
+              model.revokedAt == nil,  // a revoked document is shown as revoked, not handed out
               let view = try await liveViewCode(ShortCode.normalise(rawCode), documentID: model.requireID(), on: db)
         else { return nil }
         try await audit.append(AuditRecord(action: "document.original.view", objectType: "issued_document", objectID: number,
@@ -396,8 +397,10 @@ public final class DocumentService: Sendable {
         } catch let error as NaraError {
             return .notGenuine(.token, reason: error.code.rawValue, number: claims.no)
         }
+        // The token's signing time must be the document's: a token re-dated by whoever holds the
+        // key cannot borrow another validity time for the certificate.
         guard let model = try await IssuedDocumentModel.query(on: db).filter(\.$number == claims.no).with(\.$agency).first(),
-              model.signerFingerprint == signer.fingerprint
+              model.signerFingerprint == signer.fingerprint, claims.iat == Int64(model.signedAt.timeIntervalSince1970)
         else {
             return .notGenuine(.token, reason: "unknown_number", number: claims.no, signer: signer.subject)
         }

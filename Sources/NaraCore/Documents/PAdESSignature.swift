@@ -75,9 +75,9 @@ public enum PAdESSignature {
     public static func derLength(of bytes: [UInt8]) -> Int? {
         guard bytes.count >= 2 else { return nil }
         let first = Int(bytes[1])
-        if first < 0x80 { return 2 + first }
+        if first < 0x80 { return 2 + first <= bytes.count ? 2 + first : nil }
         let count = first & 0x7F
-        guard count >= 1, count <= 4, bytes.count >= 2 + count else { return nil }
+        guard count >= 1, count <= 3, bytes.count >= 2 + count else { return nil }
         var length = 0
         for i in 0..<count { length = length << 8 | Int(bytes[2 + i]) }
         return 2 + count + length <= bytes.count ? 2 + count + length : nil

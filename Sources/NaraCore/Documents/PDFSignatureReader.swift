@@ -13,13 +13,15 @@ public struct PDFSignatureReader: Sendable {
     public static func read(_ pdf: [UInt8]) -> PDFSignatureReader? {
         guard let range = lastByteRange(pdf), range.count == 4 else { return nil }
         let (a, b, c, d) = (range[0], range[1], range[2], range[3])
-        guard a >= 0, b > a, c > b, d >= 0, a + b <= pdf.count, c + d <= pdf.count, b < pdf.count, c >= 1 else { return nil }
+        let n = pdf.count
+        // Our signatures start at byte 0; every bound is checked without additions that could
+        // overflow, so no crafted /ByteRange can index outside the file.
+        guard a == 0, b > 0, b < n, c > b + 1, c <= n, d >= 0, d <= n - c else { return nil }
         // The gap is the /Contents hex string including its angle brackets.
-        guard pdf[a + b] == UInt8(ascii: "<"), pdf[c - 1] == UInt8(ascii: ">") else { return nil }
-        guard let der = hexDecode(pdf[(a + b + 1)..<(c - 1)]), let length = PAdESSignature.derLength(of: der) else { return nil }
-        let signed = Array(pdf[a..<(a + b)]) + Array(pdf[c..<(c + d)])
-        return PDFSignatureReader(byteRange: range, signedBytes: signed, signature: Array(der.prefix(length)),
-                                  coversWholeFile: a == 0 && c + d == pdf.count)
+        guard pdf[b] == UInt8(ascii: "<"), pdf[c - 1] == UInt8(ascii: ">") else { return nil }
+        guard let der = hexDecode(pdf[(b + 1)..<(c - 1)]), let length = PAdESSignature.derLength(of: der) else { return nil }
+        let signed = Array(pdf[0..<b]) + Array(pdf[c..<(c + d)])
+        return PDFSignatureReader(byteRange: range, signedBytes: signed, signature: Array(der.prefix(length)), coversWholeFile: c + d == n)
     }
 
     /// The issuance number the document declares in its information dictionary.

@@ -113,7 +113,7 @@ enum DocumentPages {
                 return render(VerifyPage(number: "", code: "", result: nil, errorSummary: nil, numberError: nil, uploadAction: uploadAction(context)),
                               request, context, portal)
             }
-            try limit(context, portal)
+            let ticket = try limit(context, portal)
             var verification: DocumentVerification
             if !token.isEmpty {
                 verification = try await documents.verify(token: token, on: platform.db)
@@ -123,6 +123,7 @@ enum DocumentPages {
                     if byNumber.outcome == .notGenuine { verification = byNumber }
                 }
             } else if number.isEmpty || code.isEmpty {
+                forgive(ticket, context, portal)
                 let errors = [FieldError(field: number.isEmpty ? "n" : "c", code: "required",
                                          message: portal.renderer.text(number.isEmpty ? "verify_number_required" : "verify_code_required", context.language))]
                 return render(VerifyPage(number: number, code: code, result: nil, errorSummary: ErrorSummaryModel(errors), numberError: errors[0].message,
@@ -130,32 +131,33 @@ enum DocumentPages {
             } else {
                 verification = try await documents.verify(number: number, code: code, on: platform.db)
             }
-            countFailure(verification, context, portal)
+            settle(verification, ticket, context, portal)
             return render(VerifyPage(number: number, code: code, result: model(verification, code: code, context.language, portal), errorSummary: nil,
                                      numberError: nil, uploadAction: uploadAction(context)), request, context, portal)
         }
         routes.web(.post, "/verify/pdf") { request, context in
-            try limit(context, portal)
+            let ticket = try limit(context, portal)
             let form = try await MultipartForm.parse(request, limit: context.maxUploadSize)
             guard let upload = form.file("pdf") else {
+                forgive(ticket, context, portal)
                 let errors = [FieldError(field: "pdf", code: "required", message: portal.renderer.text("verify_pdf_required", context.language))]
                 return render(VerifyPage(number: "", code: "", result: nil, errorSummary: ErrorSummaryModel(errors), numberError: nil,
                                          uploadAction: uploadAction(context)), request, context, portal, status: .unprocessableContent)
             }
             let verification = try await documents.verify(pdf: Array(upload.data), on: platform.db)
-            countFailure(verification, context, portal)
+            settle(verification, ticket, context, portal)
             return render(VerifyPage(number: verification.number ?? "", code: "", result: model(verification, code: "", context.language, portal),
                                      errorSummary: nil, numberError: nil, uploadAction: uploadAction(context)), request, context, portal)
         }
         routes.web(.get, "/verify/original") { request, context in
-            try limit(context, portal)
+            let ticket = try limit(context, portal)
             let q = request.uri.queryParameters
             guard let pdf = try await platform.database.db.transaction({ tx in
                 try await documents.original(number: q.get("n") ?? "", viewCode: q.get("v") ?? "", by: context.auditActor, on: tx)
             }) else {
-                platform.documents.verificationLimiter.recordFailure(context.clientAddress, now: platform.clock.now())
-                throw NaraError.notFound("A document for this number and view code")
+                throw NaraError.notFound("A document for this number and view code")  // the attempt stays counted as a failure
             }
+            forgive(ticket, context, portal)
             return pdfResponse(pdf, name: "nara-\(q.get("n") ?? "document").pdf")
         }
 
@@ -330,7 +332,7 @@ enum DocumentPages {
             tag: "documents", auth: .none,
             requestBody: Schema.object(["number": Schema.string, "code": Schema.string, "token": Schema.string]),
             response: Schema.ref("DocumentVerification"), errors: [400, 413, 415, 422, 429])) { request, context in
-            try limit(context, portal)
+            let ticket = try limit(context, portal)
             let contentType = request.headers[.contentType]?.lowercased() ?? ""
             let verification: DocumentVerification
             if contentType.hasPrefix("application/pdf") {
@@ -351,7 +353,7 @@ enum DocumentPages {
                     verification = try await documents.verify(number: body.number ?? "", code: body.code ?? "", on: platform.db)
                 }
             }
-            countFailure(verification, context, portal)
+            settle(verification, ticket, context, portal)
             return try .json(verification)
         }
         routes.api(.post, "/api/v1/documents", APIOperation(
@@ -446,19 +448,24 @@ enum DocumentPages {
 
     // MARK: Helpers
 
-    static func limit(_ context: NaraRequestContext, _ portal: Portal) throws {
-        let limiter = portal.platform.documents.verificationLimiter
-        if let wait = limiter.retryAfter(context.clientAddress, now: portal.platform.clock.now()) {
+    /// Counts the attempt before the work (so parallel guesses cannot all pass the limit) and
+    /// returns its time, or answers 429 when the address is blocked.
+    static func limit(_ context: NaraRequestContext, _ portal: Portal) throws -> Date {
+        let now = portal.platform.clock.now()
+        if let wait = portal.platform.documents.verificationLimiter.attempt(context.clientAddress, now: now) {
             throw NaraError(.tooManyRequests(retryAfterSeconds: wait), code: .tooManyRequests,
                             "Too many failed verifications from your address; try again in \(wait / 60 + 1) minutes.")
         }
+        return now
     }
 
-    static func countFailure(_ verification: DocumentVerification, _ context: NaraRequestContext, _ portal: Portal) {
-        // Guessing numbers and codes fails; a forged PDF or token counts too.
-        if verification.outcome == .notGenuine {
-            portal.platform.documents.verificationLimiter.recordFailure(context.clientAddress, now: portal.platform.clock.now())
-        }
+    static func forgive(_ ticket: Date, _ context: NaraRequestContext, _ portal: Portal) {
+        portal.platform.documents.verificationLimiter.forgive(context.clientAddress, at: ticket)
+    }
+
+    /// Guessing numbers and codes fails, and a forged PDF or token counts too: only those stay counted.
+    static func settle(_ verification: DocumentVerification, _ ticket: Date, _ context: NaraRequestContext, _ portal: Portal) {
+        if verification.outcome != .notGenuine { forgive(ticket, context, portal) }
     }
 
     static func uploadAction(_ context: NaraRequestContext) -> String { "/verify/pdf?_csrf=" + context.csrfToken }

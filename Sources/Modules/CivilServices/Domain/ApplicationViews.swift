@@ -27,6 +27,7 @@ public struct ApplicationEventView: Sendable, Codable, Equatable {
 }
 
 public struct AttachmentView: Sendable, Codable, Equatable {
+    public let id: UUID
     public let requirementKey: String
     public let fileID: UUID
     public let fileName: String

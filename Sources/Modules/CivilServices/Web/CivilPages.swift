@@ -65,11 +65,16 @@ struct InputField: Sendable {
     let error: String?
 }
 
+struct FileLink: Sendable {
+    let name: String
+    let link: String
+}
+
 struct UploadRow: Sendable {
     let key: String
     let label: String
     let required: Bool
-    let files: [String]
+    let files: [FileLink]
     let hasFiles: Bool
 }
 
@@ -275,6 +280,16 @@ enum CivilPages {
                 return try await applicationPage(request, context, portal, service, errors: errors)
             }
         }
+        routes.web(.get, "/civil/applications/:id/attachments/:attachment") { _, context in
+            let actor = try context.requireActor()
+            guard let attachmentID = context.parameters.get("attachment").flatMap(UUID.init(uuidString:)) else { throw NaraError.notFound("The attachment") }
+            let file = try await service.attachment(applicationID: try CivilAPI.id(context), attachmentID: attachmentID, by: actor)
+            var headers = HTTPFields()
+            headers[.contentType] = file.type
+            headers[.contentDisposition] = "attachment; filename=\"\(file.name.replacingOccurrences(of: "\"", with: ""))\""
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.data)))
+        }
         routes.web(.post, "/civil/applications/:id/submit") { request, context in
             let actor = try context.requireActor()
             let id = try CivilAPI.id(context)
@@ -382,11 +397,15 @@ enum CivilPages {
                            + input.options.map { OptionModel(value: $0.value, label: l == .korean ? $0.labelKO : $0.labelEN, selected: inputsShown[input.key] == $0.value) },
                        required: input.required, error: errorMap[input.key])
         }
+        let base = "/civil/applications/\(v.id.uuidString.lowercased())/attachments/"
+        func links(_ key: String) -> [FileLink] {
+            v.attachments.filter { $0.requirementKey == key }.map { FileLink(name: $0.fileName, link: base + $0.id.uuidString.lowercased()) }
+        }
         var uploads = d.uploads.map { u in
-            let files = v.attachments.filter { $0.requirementKey == u.key }.map(\.fileName)
+            let files = links(u.key)
             return UploadRow(key: u.key, label: l == .korean ? u.labelKO : u.labelEN, required: u.required, files: files, hasFiles: !files.isEmpty)
         }
-        let supplementFiles = v.attachments.filter { $0.requirementKey == "supplement" }.map(\.fileName)
+        let supplementFiles = links("supplement")
         if state == .supplementRequested || !supplementFiles.isEmpty {
             uploads.append(UploadRow(key: "supplement", label: r.text("civil_supplement_files", l), required: false, files: supplementFiles, hasFiles: !supplementFiles.isEmpty))
         }
