@@ -40,6 +40,44 @@ struct CivilServicesTests {
         }
     }
 
+    @Test("catalogue editors publish and retire services; a definition with problems is refused with all of them")
+    func cataloguePublishing() async throws {
+        try await withTestApp { client, harness in
+            let world = try await CivilWorld.create(harness.platform)
+            let ops = try #require(harness.fixtures.operatorAccount)
+            try await harness.platform.identity.grantRole(accountID: ops.id, role: "catalogue-editor", by: .system("test"), on: harness.db)
+            let editor = try await client.token("ops", totp: harness.fixtures.totp(at: harness.clock.now()))
+            let base = try #require(DemoCatalogue.all.first { $0.code == "birth-report" })
+            let encoder = JSONEncoder()
+            var json = try #require(try JSONSerialization.jsonObject(with: encoder.encode(base)) as? [String: Any])
+            json["code"] = "death-report"
+            json["nameEN"] = "Death report"
+            json["nameKO"] = "사망신고"
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self)
+            let published = try await client.api(.put, "/api/v1/civil/services/death-report", token: editor, json: body)
+            #expect(published.status == .ok, "\(published.text)")
+            #expect(try await world.service.catalogue(search: "사망").map(\.code) == ["death-report"])
+            // Problems are reported together, and nothing is published.
+            json["code"] = "broken-report"
+            json["period"] = ["kind": "working_days", "amount": 0]
+            json["evidence"] = [["informationType": "tax.arrears", "labelEN": "Tax", "labelKO": "세금"]]
+            json["certificate"] = ["documentType": "x", "titleEN": "X", "titleKO": "엑스", "validDays": 30]
+            let broken = String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self)
+            let refused = try await client.api(.put, "/api/v1/civil/services/broken-report", token: editor, json: broken)
+            #expect(refused.status == .unprocessableContent)
+            let fields = Set(((refused.jsonObject["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String })
+            #expect(fields.isSuperset(of: ["period", "evidence/0/informationType", "certificate"]))
+            #expect(try await client.api(.get, "/api/v1/civil/services/broken-report").status == .notFound)
+            #expect(try await client.api(.put, "/api/v1/civil/services/other", token: editor, json: body).status == .unprocessableContent)
+            let alice = try await client.token("alice")
+            #expect(try await client.api(.put, "/api/v1/civil/services/death-report", token: alice, json: body).status == .forbidden)
+            // Retired: out of the catalogue.
+            #expect(try await client.api(.delete, "/api/v1/civil/services/death-report", token: editor).status == .noContent)
+            #expect(try await client.api(.get, "/api/v1/civil/services/death-report").status == .notFound)
+            #expect(try await client.api(.delete, "/api/v1/civil/services/death-report", token: editor).status == .notFound)
+        }
+    }
+
     @Test("an instant certificate: consent is required, then the registry is looked up, the certificate issued and every step notified")
     func instantCertificate() async throws {
         try await withTestApp { client, harness in

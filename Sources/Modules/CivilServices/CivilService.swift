@@ -46,9 +46,13 @@ public final class CivilService: Sendable {
     /// Adds or replaces a service definition (the demo seed and operators' imports).
     func publish(_ definition: ServiceDefinition, by actor: AuditActor, on database: (any Database)? = nil) async throws {
         let db = database ?? self.db
-        guard let agency = try await platform.identity.agency(code: definition.agencyCode, on: db) else {
-            throw NaraError.validation([FieldError(field: "agencyCode", code: "unknown", message: "No agency has the code \(definition.agencyCode).")])
+        let types = Set(platform.contracts.first((any EvidenceService).self)?.catalogue().map(\.code) ?? [])
+        var problems = definition.problems(informationTypes: types)
+        let agency = try await platform.identity.agency(code: definition.agencyCode, on: db)
+        if agency == nil || agency?.active == false {
+            problems.append(FieldError(field: "agencyCode", code: "unknown", message: "No active agency has the code \(definition.agencyCode)."))
         }
+        guard problems.isEmpty, let agency else { throw NaraError.validation(problems, message: "The service cannot be published.") }
         let model = try await CivilServiceModel.query(on: db).filter(\.$code == definition.code).first() ?? CivilServiceModel()
         if model.id == nil { model.id = UUID(); model.createdAt = clock.now() }
         model.code = definition.code
@@ -61,6 +65,18 @@ public final class CivilService: Sendable {
         model.active = true
         try await model.save(on: db)
         try await platform.audit.append(AuditRecord(action: "civil.service.publish", objectType: "civil_service", objectID: definition.code), by: actor, on: db)
+    }
+
+    /// Takes a service out of the catalogue; applications already made go on.
+    func retire(code: String, by actor: AuditActor) async throws {
+        guard let model = try await CivilServiceModel.query(on: db).filter(\.$code == code).first(), model.active else {
+            throw NaraError.notFound("The service")
+        }
+        try await db.transaction { tx in
+            model.active = false
+            try await model.save(on: tx)
+            try await self.platform.audit.append(AuditRecord(action: "civil.service.retire", objectType: "civil_service", objectID: code), by: actor, on: tx)
+        }
     }
 
     func catalogue(search: String? = nil, lifeEvent: LifeEvent? = nil, agencyCode: String? = nil) async throws -> [ServiceSummary] {

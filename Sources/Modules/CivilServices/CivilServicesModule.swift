@@ -9,16 +9,20 @@ public struct CivilServicesModule: NaraModule {
     public init() {}
 
     static let processPermission = Permission(rawValue: "civil.process")
+    static let cataloguePermission = Permission(rawValue: "civil.catalogue")
 
     public var id: String { "civil" }
     public var title: LocalizedText { LocalizedText(en: "Civil services", ko: "민원 서비스") }
     public var migrations: [any Migration] { [CreateCivilServicesTables()] }
     public var permissions: [PermissionDescriptor] {
-        [PermissionDescriptor(Self.processPermission, "Receive, review and decide civil applications made to one's agency")]
+        [PermissionDescriptor(Self.processPermission, "Receive, review and decide civil applications made to one's agency"),
+         PermissionDescriptor(Self.cataloguePermission, "Publish and retire services in the civil-service catalogue")]
     }
     public var roles: [RoleDefinition] {
         [RoleDefinition(name: "civil-officer", title: "Civil service officer",
-                        permissions: [Self.processPermission, .agencyWorkspace, .agencySign], assignableTo: [.official])]
+                        permissions: [Self.processPermission, .agencyWorkspace, .agencySign], assignableTo: [.official]),
+         RoleDefinition(name: "catalogue-editor", title: "Civil-service catalogue editor", permissions: [Self.cataloguePermission],
+                        assignableTo: [.official, .operator])]
     }
     public var menu: [MenuEntry] {
         [MenuEntry(id: "civil-services", title: LocalizedText(en: "Apply for a service", ko: "민원 신청"),

@@ -322,14 +322,15 @@ public final class DocumentService: Sendable {
             return .notGenuine(.number, reason: "invalid_number")
         }
         guard let row = try await verificationRow(number: number, on: db) else {
+            // The same queries as for a known number, so that timing does not tell which numbers exist.
+            if code.count == 12 { _ = try await liveViewCode(code, documentID: UUID(), on: db) }
             return .notGenuine(.number, reason: "unknown_number_or_code", number: number)
         }
         if code.count == 8, constantTimeEquals(codeHasher.lookupHash(code), row.codeHash) {
             return try verification(row, method: .number, signer: nil)
         }
         if code.count == 12, let view = try await liveViewCode(code, documentID: row.id, on: db) {
-            view.useCount += 1
-            try await view.save(on: db)
+            try await countUse(of: view, on: db)
             return try verification(row, method: .viewCode, signer: nil, originalAvailable: row.revokedAt == nil)
         }
         return .notGenuine(.number, reason: "unknown_number_or_code", number: number)
@@ -342,6 +343,7 @@ public final class DocumentService: Sendable {
               model.revokedAt == nil,  // a revoked document is shown as revoked, not handed out
               let view = try await liveViewCode(ShortCode.normalise(rawCode), documentID: model.requireID(), on: db)
         else { return nil }
+        try await countUse(of: view, on: db)
         try await audit.append(AuditRecord(action: "document.original.view", objectType: "issued_document", objectID: number,
                                            subjectRef: model.subjectRef, purpose: "view code: \(view.label)"), by: actor, on: db)
         return try await storedPDF(model, on: db)
@@ -456,6 +458,17 @@ public final class DocumentService: Sendable {
               view.revokedAt == nil, clock.now() < view.expiresAt
         else { return nil }
         return view
+    }
+
+    /// One more use of a view code, counted in the database (two verifiers at once both count).
+    private func countUse(of view: DocumentViewCodeModel, on db: any Database) async throws {
+        if let sql = db as? any SQLDatabase {
+            try await sql.update(DocumentViewCodeModel.schema).set(SQLIdentifier("use_count"), to: SQLRaw("use_count + 1"))
+                .where(SQLIdentifier("id"), .equal, SQLBind(try view.requireID())).run()
+        } else {
+            view.useCount += 1
+            try await view.save(on: db)
+        }
     }
 
     private func holderDocument(_ id: UUID, holderAccountID: UUID, on db: any Database) async throws -> IssuedDocumentModel {

@@ -66,6 +66,26 @@ enum CivilAPI {
             response: Schema.ref("CivilService"), errors: [404])) { _, context in
             try .json(try await service.service(code: context.parameters.get("code") ?? ""))
         }
+        routes.api(.put, "/api/v1/civil/services/:code", APIOperation(
+            summary: "Publish a service, or replace its definition (catalogue editors). The body is the full definition, as `GET /api/v1/civil/services/{code}` returns under `definition`; every problem is reported at once.",
+            tag: "civil", requestBody: Schema.object([:], additional: true), response: Schema.ref("CivilService"), errors: [400, 401, 403, 422])) { request, context in
+            let actor = try context.requireActor()
+            try AccessPolicy.require(actor, CivilServicesModule.cataloguePermission, on: .platform)
+            let definition = try await request.decode(as: ServiceDefinition.self, context: context)
+            guard definition.code == context.parameters.get("code") else {
+                throw NaraError.validation([FieldError(field: "code", code: "mismatch", message: "The body's code must be the one in the address.")])
+            }
+            try await platform.db.transaction { tx in try await service.publish(definition, by: context.auditActor, on: tx) }
+            return try .json(try await service.service(code: definition.code))
+        }
+        routes.api(.delete, "/api/v1/civil/services/:code", APIOperation(
+            summary: "Take a service out of the catalogue (catalogue editors); applications already made go on", tag: "civil",
+            successStatus: 204, errors: [401, 403, 404])) { _, context in
+            let actor = try context.requireActor()
+            try AccessPolicy.require(actor, CivilServicesModule.cataloguePermission, on: .platform)
+            try await service.retire(code: context.parameters.get("code") ?? "", by: context.auditActor)
+            return Response(status: .noContent)
+        }
         routes.api(.post, "/api/v1/civil/applications", APIOperation(
             summary: "Start a draft application for a service", tag: "civil",
             requestBody: Schema.object(["service": Schema.string("Service code"), "inputs": Schema.object([:], additional: true)], required: ["service"]),

@@ -218,3 +218,70 @@ public enum DueDates {
         return calendar.extend(moved)
     }
 }
+
+extension ServiceDefinition {
+    /// Checks a definition before it is published: every field error at once.
+    /// `informationTypes` are the codes the exchange can look up on this platform.
+    public func problems(informationTypes: Set<String>) -> [FieldError] {
+        var v = Validator()
+        func slug(_ text: String, max: Int) -> Bool {
+            !text.isEmpty && text.count <= max && text.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" || $0 == "." }
+        }
+        if !slug(code, max: 60) { v.add("code", "format", "Use lower-case letters, digits and dashes (at most 60).") }
+        v.require(nameEN, "nameEN", maxLength: 200)
+        v.require(nameKO, "nameKO", maxLength: 200)
+        v.require(descriptionEN, "descriptionEN", maxLength: 2000)
+        v.require(descriptionKO, "descriptionKO", maxLength: 2000)
+        v.require(legalBasisEN, "legalBasisEN", maxLength: 500)
+        v.require(legalBasisKO, "legalBasisKO", maxLength: 500)
+        switch period.kind {
+        case .instant:
+            if fulfilment != .instantCertificate { v.add("period", "instant", "Only an instant certificate is decided at once; give a processing period.") }
+        case .calendarDays, .workingDays:
+            if !(1...365).contains(period.amount) { v.add("period", "range", "A period is 1 to 365 days.") }
+        case .workingHours:
+            if !(1...200).contains(period.amount) { v.add("period", "range", "A period is 1 to 200 working hours.") }
+        }
+        if fulfilment == .instantCertificate {
+            if period.kind != .instant { v.add("period", "instant", "An instant certificate has the period `instant`.") }
+            if evidence.isEmpty { v.add("evidence", "required", "An instant certificate is built from evidence looked up through the exchange.") }
+            if !uploads.isEmpty { v.add("uploads", "instant", "Nobody reviews uploads of an instant certificate.") }
+        }
+        if !(0...10_000_000).contains(feeMinor) { v.add("feeMinor", "range", "A fee is 0 to 10,000,000.") }
+        if currency.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isUppercase }) { v.add("currency", "format", "Use an ISO 4217 code such as KRW.") }
+        var keys = Set<String>()
+        for (i, input) in inputs.enumerated() {
+            if input.key.isEmpty || input.key.count > 40 || !input.key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                v.add("inputs/\(i)/key", "format", "Use letters and digits (at most 40).")
+            }
+            if !keys.insert(input.key).inserted { v.add("inputs/\(i)/key", "duplicate", "Each input has its own key.") }
+            if input.labelEN.isEmpty || input.labelKO.isEmpty { v.add("inputs/\(i)/labelEN", "required", "Give English and Korean labels.") }
+            if input.kind == .select && input.options.isEmpty { v.add("inputs/\(i)/options", "required", "A choice needs options.") }
+        }
+        for (i, item) in evidence.enumerated() where !informationTypes.contains(item.informationType) {
+            v.add("evidence/\(i)/informationType", "unknown", "\(item.informationType) cannot be looked up on this platform.")
+        }
+        var uploadKeys = Set<String>()
+        for (i, upload) in uploads.enumerated() {
+            if upload.key.isEmpty || upload.key == "supplement" || !uploadKeys.insert(upload.key).inserted {
+                v.add("uploads/\(i)/key", "invalid", "Each upload has its own key (not `supplement`).")
+            }
+        }
+        let needsCertificate = fulfilment.issuesCertificate
+        if needsCertificate && certificate == nil { v.add("certificate", "required", "This kind of service ends with a certificate: describe it.") }
+        if !needsCertificate && certificate != nil { v.add("certificate", "unexpected", "This kind of service issues no certificate.") }
+        if let certificate {
+            if !slug(certificate.documentType, max: 60) { v.add("certificate/documentType", "format", "Use lower-case letters, digits, dots and dashes.") }
+            if certificate.titleEN.isEmpty || certificate.titleKO.isEmpty { v.add("certificate/titleEN", "required", "Give English and Korean titles.") }
+            if !(1...3650).contains(certificate.validDays) { v.add("certificate/validDays", "range", "A certificate is valid 1 to 3,650 days.") }
+        }
+        let required: [String]
+        switch fulfilment {
+        case .moveIn: required = ["newAddress", "postalCode", "moveInDate"]
+        case .businessRegistration: required = ["businessName", "industryCode", "businessAddress", "openingDate"]
+        default: required = []
+        }
+        for key in required where !keys.contains(key) { v.add("inputs", "required", "A \(fulfilment.rawValue) service needs the input `\(key)`.") }
+        return v.errors
+    }
+}

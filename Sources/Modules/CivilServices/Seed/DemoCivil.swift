@@ -13,6 +13,9 @@ enum DemoCivil {
         let db = seed.db
         let service = CivilServicesModule.service(platform)
         for definition in DemoCatalogue.all { try await service.publish(definition, by: seed.actor, on: db) }
+        if let operatorAccount = seed.accounts["operator"] {
+            try await platform.identity.grantRole(accountID: operatorAccount.id, role: "catalogue-editor", by: seed.actor, on: db)
+        }
         for username in ["official.jongno", "official.jongno-tax", "official.seoul"] {
             guard let account = seed.accounts[username] else { continue }
             try await platform.identity.grantRole(accountID: account.id, role: "civil-officer", by: seed.actor, on: db)
