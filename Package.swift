@@ -95,8 +95,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Procurement",
+            dependencies: ["NaraCore", "NaraHTTP"],
+            path: "Sources/Modules/Procurement",
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "NaraApp",
-            dependencies: ["NaraCore", "NaraHTTP", "Registries", "Exchange", "CivilServices"],
+            dependencies: ["NaraCore", "NaraHTTP", "Registries", "Exchange", "CivilServices", "Procurement"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -142,6 +149,11 @@ let package = Package(
         .testTarget(
             name: "ExchangeTests",
             dependencies: ["Exchange", "Registries", "NaraTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProcurementTests",
+            dependencies: ["Procurement", "Exchange", "Registries", "NaraTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -93,8 +93,18 @@ try:
     driver.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": "en-GB"})
     for path in ("/", "/login", "/register", "/agencies", "/calendar?start=2026-09-23&period=workingDays&count=3", "/no-such-page",
                  "/services", "/services?event=starting-a-business&q=%EC%8B%A0%EA%B3%A0", "/services/outdoor-advertising-permit", "/verify",
-                 "/verify?n=1234567812345670&c=AAAAAAAA"):
+                 "/verify?n=1234567812345670&c=AAAAAAAA", "/procurement"):
         visit(driver, path)
+    # A tender opened with its ranked bids, and one still sealed.
+    for state in ("opened", "open"):
+        driver.get(base + "/procurement")
+        rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "tbody tr") if state == ("opened" if "Opened" in r.text else "open" if "Open for bids" in r.text else "")]
+        if rows:
+            rows[0].find_element(By.CSS_SELECTOR, "a").click()
+            WebDriverWait(driver, 15).until(lambda d: "/procurement/tenders/" in d.current_url)
+            audit(driver, f"tender ({state})")
+        else:
+            failures.append(f"no {state} tender in the demo data")
     # A form with errors: the error summary and the invalid fields.
     driver.get(base + "/register")
     driver.find_element(By.CSS_SELECTOR, "form[action='/register'] button[type=submit]").click()

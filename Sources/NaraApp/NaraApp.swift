@@ -4,13 +4,14 @@ import Logging
 import NaraCore
 import NaraHTTP
 import CivilServices
+import Procurement
 import Exchange
 import Registries
 
 /// The composition root: the only place that knows every module.
 public enum NaraModules {
     /// Government-service modules, in menu order. Each later issue adds its module here.
-    public static var all: [any NaraModule] { [RegistriesModule(), ExchangeModule(), CivilServicesModule()] }
+    public static var all: [any NaraModule] { [RegistriesModule(), ExchangeModule(), CivilServicesModule(), ProcurementModule()] }
 }
 
 /// How to build an application besides its configuration; tests set the clock and the sender.

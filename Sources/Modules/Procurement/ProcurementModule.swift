@@ -1,0 +1,52 @@
+import FluentKit
+import Foundation
+import NaraCore
+import NaraHTTP
+
+/// e-Procurement (KONEPS): suppliers register once for every agency; agencies publish tenders;
+/// bids are sealed to the tender's key at submission and opened only at the deadline.
+public struct ProcurementModule: NaraModule {
+    public init() {}
+
+    static let managePermission = Permission(rawValue: "procurement.manage")
+
+    public var id: String { "procurement" }
+    public var title: LocalizedText { LocalizedText(en: "Public procurement", ko: "나라장터 조달") }
+    public var migrations: [any Migration] { [CreateProcurementTables()] }
+    public var permissions: [PermissionDescriptor] {
+        [PermissionDescriptor(Self.managePermission, "Create, publish, cancel and open the tenders of one's agency")]
+    }
+    public var roles: [RoleDefinition] {
+        [RoleDefinition(name: "procurement-officer", title: "Procurement officer", permissions: [Self.managePermission, .agencyWorkspace],
+                        assignableTo: [.official])]
+    }
+    public var menu: [MenuEntry] {
+        [MenuEntry(id: "procurement", title: title,
+                   summary: LocalizedText(en: "Tender notices, sealed bids opened at the deadline, and their results.",
+                                          ko: "입찰 공고, 마감 시각에 개찰되는 밀봉 입찰과 그 결과."),
+                   path: "/procurement", audience: .everyone)]
+    }
+    public var messages: [Language: [String: String]] { ModuleResources.messages(Bundle.module) }
+    public var templatesDirectory: URL? { ModuleResources.templates(Bundle.module) }
+    public var backgroundJobs: [BackgroundJob] {
+        [BackgroundJob(name: "procurement: open tenders at their deadline", intervalSeconds: 15) { platform in
+            try await Self.service(platform).openDue()
+        }]
+    }
+
+    public func registerContracts(in registry: ContractRegistry, platform: Platform) {
+        registry.register(ProcurementService.self, ProcurementService(platform: platform))
+    }
+
+    static func service(_ platform: Platform) -> ProcurementService { platform.contracts.first(ProcurementService.self)! }
+
+    public func registerRoutes(_ routes: RouteRegistry, portal: Portal) {
+        let service = Self.service(portal.platform)
+        ProcurementAPI.register(routes, portal: portal, service: service)
+        ProcurementPages.register(routes, portal: portal, service: service)
+    }
+
+    public func seedDemo(_ seed: DemoSeedContext) async throws {
+        try await DemoProcurement.seed(seed)
+    }
+}

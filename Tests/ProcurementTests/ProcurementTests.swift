@@ -1,0 +1,213 @@
+import FluentKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NaraApp
+import NaraCore
+import NaraHTTP
+import NaraTesting
+import SQLKit
+import Testing
+@testable import Exchange
+@testable import Procurement
+@testable import Registries
+
+/// The Public Procurement Service with an officer, the NTS's business registry with a grant for
+/// it, and three businesses: the fixture business (active), Beta (active) and Gamma (closed).
+struct ProcurementWorld {
+    let service: ProcurementService
+
+    static func create(_ platform: Platform) async throws -> ProcurementWorld {
+        let identity = platform.identity
+        let db = platform.db
+        let actor = AuditActor.system("test")
+        _ = try await identity.createAgency(NewAgency(code: "1051000", nameEN: "Ministry of Economy and Finance", nameKO: "기획재정부", kind: .ministry, parentCode: nil), by: actor, on: db)
+        let nts = try await identity.createAgency(NewAgency(code: "1210000", nameEN: "National Tax Service", nameKO: "국세청", kind: .agency, parentCode: "1051000"), by: actor, on: db)
+        _ = try await identity.createAgency(NewAgency(code: "1230000", nameEN: "Public Procurement Service", nameKO: "조달청", kind: .agency, parentCode: "1051000"), by: actor, on: db)
+        _ = try await identity.createAccount(NewAccount(username: "buyer.pps", password: Fixtures.password, displayName: "Buyer", kind: .official, agencyCode: "1230000",
+                                                        extraRoles: ["procurement-officer"], fixedTOTPSecret: Fixtures.totpSecret), by: actor, on: db)
+        for (username, number) in [("beta", "2148630011"), ("gamma", "1208712345")] {
+            let digits = String(number.prefix(9)) + String(BusinessNumber.checkDigit(String(number.prefix(9)))!)
+            _ = try await identity.createAccount(NewAccount(username: username, password: Fixtures.password, displayName: username.capitalized, kind: .business,
+                                                            businessNumber: digits, businessName: username.capitalized + " Co.", email: "\(username)@example.kr"),
+                                                 by: actor, on: db)
+        }
+        let registry = RegistryService(platform: platform)
+        for username in ["acme", "beta", "gamma"] {
+            let account = try #require(try await identity.account(username: username, on: db))
+            let record = try await registry.createBusiness(NewBusiness(businessNumber: try #require(account.businessNumber), name: (account.businessName ?? username) + " 상사",
+                                                                       representativeName: "Kim", representativeNationalID: nil, address: "Seoul",
+                                                                       industryCode: "46510", openedOn: "2020-01-01"), by: actor, on: db)
+            if username == "gamma" {
+                _ = try await registry.changeBusiness(id: record.id, BusinessChange(status: "closed", effectiveOn: "2026-06-30", reason: "Closed"), by: actor, on: db)
+            }
+        }
+        _ = try await ExchangeModule.service(platform).grant(NewGrant(informationType: "business.status", consumerAgency: "1230000", consumerSystemId: nil,
+                                                                      legalBasis: LegalBasis.sharedUseByStatute.code, validFrom: "2026-01-01", validUntil: "2027-12-31"),
+                                                             providerAgencyID: nts.id, by: actor)
+        return ProcurementWorld(service: ProcurementModule.service(platform))
+    }
+}
+
+@Suite("Procurement")
+struct ProcurementTests {
+    static let deadline = "2026-12-10T06:00:00.000Z"  // 15 days after the test clock's start
+
+    static func tenderBody(deadline: String = deadline, procedure: String = "open") -> String {
+        """
+        {"title":"Laptops","description":"300 laptops","procedure":"\(procedure)","deadline":"\(deadline)",
+         "lots":[{"number":1,"title":"Laptops","estimatedValueMinor":420000000},{"number":2,"title":"Support","estimatedValueMinor":30000000}]}
+        """
+    }
+
+    func bid(_ client: some TestClientProtocol, _ token: String, _ tender: String, _ prices: String, key: String) async throws -> TestResponse {
+        var headers = HTTPFields()
+        headers[HTTPField.Name("Idempotency-Key")!] = key
+        return try await client.api(.post, "/api/v1/procurement/tenders/\(tender)/bids", token: token, json: "{\"prices\":\(prices),\"declarations\":[\"no collusion\"]}",
+                                    headers: headers)
+    }
+
+    @Test("suppliers register once after the business registry confirms them active; closed businesses and citizens cannot")
+    func suppliers() async throws {
+        try await withTestApp { client, harness in
+            _ = try await ProcurementWorld.create(harness.platform)
+            let acme = try await client.token("acme")
+            let first = try await client.api(.post, "/api/v1/procurement/suppliers", token: acme)
+            #expect(first.status == .created, "\(first.text)")
+            #expect(try await client.api(.post, "/api/v1/procurement/suppliers", token: acme).status == .created)
+            #expect(try await SupplierModel.query(on: harness.db).count() == 1)
+            let gamma = try await client.token("gamma")
+            let closed = try await client.api(.post, "/api/v1/procurement/suppliers", token: gamma)
+            #expect(closed.status == .unprocessableContent && closed.text.contains("closed"))
+            #expect(try await client.api(.post, "/api/v1/procurement/suppliers", token: try await client.token("alice")).status == .forbidden)
+        }
+    }
+
+    @Test("bids are sealed until the opening: no route, page, log or table shows a price; the opening publishes them ranked")
+    func sealedUntilOpening() async throws {
+        try await withTestApp { client, harness in
+            let world = try await ProcurementWorld.create(harness.platform)
+            let officer = try await client.token("buyer.pps", totp: harness.fixtures.totp(at: harness.clock.now()))
+            let tooSoon = try await client.api(.post, "/api/v1/procurement/tenders", token: officer, json: Self.tenderBody(deadline: "2026-11-27T06:00:00.000Z"))
+            #expect(tooSoon.status == .unprocessableContent && tooSoon.text.contains("deadline"))
+            let created = try await client.api(.post, "/api/v1/procurement/tenders", token: officer, json: Self.tenderBody())
+            #expect(created.status == .created, "\(created.text)")
+            let id = try #require(created.jsonObject["id"] as? String)
+            // A draft is the agency's: the public does not see it.
+            #expect(try await client.api(.get, "/api/v1/procurement/tenders/\(id)").status == .notFound)
+            #expect(try await client.api(.post, "/api/v1/procurement/tenders/\(id)/publish", token: officer).status == .ok)
+
+            let acme = try await client.token("acme"), beta = try await client.token("beta")
+            #expect(try await bid(client, acme, id, #"{"1":401234567}"#, key: "a-1").status == .forbidden)  // not a supplier yet
+            for token in [acme, beta] { #expect(try await client.api(.post, "/api/v1/procurement/suppliers", token: token).status == .created) }
+            let receipt = try await bid(client, acme, id, #"{"1":401234567,"2":28765432}"#, key: "a-1")
+            #expect(receipt.status == .created, "\(receipt.text)")
+            let receiptBody = try receipt.json(BidReceipt.self)
+            // The receipt is signed by the platform over what arrived and when.
+            let canonical = CanonicalJSON.object([("bid", .string(receiptBody.bidID.uuidString.lowercased())), ("tender", .string(receiptBody.tender)),
+                                                  ("bidder", .string(receiptBody.bidder)), ("sealedDigest", .string(receiptBody.sealedDigest)),
+                                                  ("receivedAt", .string(receiptBody.receivedAt))])
+            _ = try await harness.platform.pki.verify(canonical, signature: try #require(receiptBody.signature), on: harness.db)
+            #expect(receiptBody.receivedAt == Timestamp.iso8601Millis(harness.clock.now()))
+            // The same submission again is stored once and answered with the same receipt.
+            let again = try await bid(client, acme, id, #"{"1":401234567,"2":28765432}"#, key: "a-1")
+            let againReceipt = try again.json(BidReceipt.self)
+            #expect(again.status == .created && againReceipt == receiptBody)
+            #expect(try await BidModel.query(on: harness.db).count() == 1)
+            // A new bid replaces the earlier one; Beta bids too.
+            #expect(try await bid(client, acme, id, #"{"1":399999999}"#, key: "a-2").status == .created)
+            #expect(try await bid(client, beta, id, #"{"1":388888888,"2":27777777}"#, key: "b-1").status == .created)
+            #expect(try await bid(client, beta, id, #"{"3":1}"#, key: "b-bad").status == .unprocessableContent)
+
+            // Nothing shows a price before the opening.
+            let prices = ["401234567", "399999999", "388888888", "28765432"]
+            let tender = try await client.api(.get, "/api/v1/procurement/tenders/\(id)")
+            let list = try await client.api(.get, "/api/v1/procurement/tenders")
+            let page = try await client.execute(uri: "/procurement/tenders/\(id.lowercased())", method: .get, headers: [:], body: nil)
+            let mine = try await client.api(.get, "/api/v1/procurement/tenders/\(id)/bids/mine", token: beta)
+            #expect(tender.jsonObject["bids"] == nil || tender.jsonObject["bids"] is NSNull)
+            for text in [tender.text, list.text, String(buffer: page.body), mine.text] {
+                for price in prices { #expect(!text.contains(price)) }
+            }
+            let audit = try await harness.platform.audit.recentEntries(limit: 500, on: harness.db)
+            for price in prices { #expect(!audit.contains { ($0.detail ?? "").contains(price) }) }
+            let sql = harness.db as! any SQLDatabase
+            let bidRows = try await sql.raw("SELECT * FROM procurement_bids").all()
+            for row in bidRows {
+                let ciphertext = try row.decode(column: "ciphertext", as: Data.self)
+                #expect(!String(decoding: ciphertext, as: UTF8.self).contains("prices"))
+                #expect(!(try row.decode(column: "receipt", as: String.self)).contains("401234567"))
+            }
+            #expect(try await client.api(.post, "/api/v1/procurement/tenders/\(id)/open", token: officer).status == .conflict)
+
+            // After the deadline: the opening decrypts, checks and ranks.
+            harness.clock.advance(by: 16 * 86_400)
+            let officerLater = try await client.token("buyer.pps", totp: harness.fixtures.totp(at: harness.clock.now()))
+            let opened = try await client.api(.post, "/api/v1/procurement/tenders/\(id)/open", token: officerLater)
+            #expect(opened.status == .ok, "\(opened.text)")
+            let view = try await world.service.tender(id: try #require(UUID(uuidString: id)))
+            #expect(view.state == .opened && opened.jsonObject["state"] as? String == "opened")
+            // Lowest total first; Acme's replacement bid counts, not its first one.
+            #expect(view.bids?.map(\.total) == [399_999_999, 416_666_665])
+            #expect(view.bids?.first?.bidder == "1018150670")
+            let publicPage = try await client.execute(uri: "/procurement/tenders/\(id.lowercased())", method: .get, headers: [:], body: nil)
+            #expect(String(buffer: publicPage.body).contains("416,666,665") || String(buffer: publicPage.body).contains("416666665"))
+            _ = world
+        }
+    }
+
+    @Test("the receipt time decides: a bid that arrived 1 ms before the deadline is accepted even if processed later, one at the deadline is refused")
+    func deadlineBoundary() async throws {
+        try await withTestApp { client, harness in
+            let world = try await ProcurementWorld.create(harness.platform)
+            let officer = try await client.token("buyer.pps", totp: harness.fixtures.totp(at: harness.clock.now()))
+            let id = try #require(try await client.api(.post, "/api/v1/procurement/tenders", token: officer, json: Self.tenderBody()).jsonObject["id"] as? String)
+            _ = try await client.api(.post, "/api/v1/procurement/tenders/\(id)/publish", token: officer)
+            let acme = try await client.token("acme")
+            _ = try await client.api(.post, "/api/v1/procurement/suppliers", token: acme)
+            let actor = try #require(try await harness.platform.identity.actor(bearer: acme, on: harness.db))
+            let tenderID = try #require(UUID(uuidString: id))
+            let deadline = try #require(Timestamp.parseISO8601(Self.deadline))
+            harness.clock.advance(by: deadline.timeIntervalSince(harness.clock.now()) + 5)  // processed after the deadline
+            let content = BidContent(prices: ["1": 400_000_000], declarations: [])
+            let onTime = try await world.service.submitBid(tenderID: tenderID, content: content, idempotencyKey: "k1",
+                                                           receivedAt: deadline.addingTimeInterval(-0.001), by: actor, requestID: nil)
+            #expect(onTime.receivedAt.hasPrefix("2026-12-10T05:59:59.99"))
+            await #expect(throws: NaraError.self) {
+                _ = try await world.service.submitBid(tenderID: tenderID, content: content, idempotencyKey: "k2", receivedAt: deadline, by: actor, requestID: nil)
+            }
+            #expect(try await BidModel.query(on: harness.db).count() == 1)
+        }
+    }
+
+    @Test("a bid that cannot be opened is reported with its receipt; too few valid bids make the tender unsuccessful; the clock opens due tenders")
+    func openingProblems() async throws {
+        try await withTestApp { client, harness in
+            let world = try await ProcurementWorld.create(harness.platform)
+            let officer = try await client.token("buyer.pps", totp: harness.fixtures.totp(at: harness.clock.now()))
+            let id = try #require(try await client.api(.post, "/api/v1/procurement/tenders", token: officer, json: Self.tenderBody()).jsonObject["id"] as? String)
+            _ = try await client.api(.post, "/api/v1/procurement/tenders/\(id)/publish", token: officer)
+            let acme = try await client.token("acme"), beta = try await client.token("beta")
+            for token in [acme, beta] { _ = try await client.api(.post, "/api/v1/procurement/suppliers", token: token) }
+            #expect(try await bid(client, acme, id, #"{"1":401000000}"#, key: "a").status == .created)
+            let betaReceipt = try await bid(client, beta, id, #"{"1":399000000}"#, key: "b").json(BidReceipt.self)
+            // Beta withdraws and bids again; then its stored ciphertext is damaged.
+            #expect(try await client.api(.delete, "/api/v1/procurement/tenders/\(id)/bids/\(betaReceipt.bidID)", token: beta).status == .noContent)
+            #expect(try await bid(client, beta, id, #"{"1":398000000}"#, key: "b2").status == .created)
+            let damaged = try #require(try await BidModel.query(on: harness.db).filter(\.$status == "submitted").all().first { $0.idempotencyKey == "b2" })
+            var bytes = [UInt8](damaged.ciphertext)
+            bytes[0] ^= 0xFF
+            damaged.ciphertext = Data(bytes)
+            damaged.sealedDigest = SealedEnvelope(encapsulatedKey: damaged.encapsulatedKey, ciphertext: damaged.ciphertext).digest
+            try await damaged.save(on: harness.db)
+            harness.clock.advance(by: 16 * 86_400)
+            try await world.service.openDue()
+            let view = try await world.service.tender(id: try #require(UUID(uuidString: id)))
+            #expect(view.state == .unsuccessful)
+            #expect(view.bids?.count == 2)
+            #expect(view.bids?.filter { $0.problem != nil }.count == 1)
+            #expect(view.bids?.first { $0.problem == nil }?.total == 401_000_000)
+        }
+    }
+}
