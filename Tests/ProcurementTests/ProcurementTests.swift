@@ -210,4 +210,38 @@ struct ProcurementTests {
             #expect(view.bids?.first { $0.problem == nil }?.total == 401_000_000)
         }
     }
+
+    @Test("a deadline inside a declared outage, or within 2 hours after it, moves to 48 hours after recovery, and the bidders are told")
+    func outageMovesDeadline() async throws {
+        try await withTestApp { client, harness in
+            let world = try await ProcurementWorld.create(harness.platform)
+            let officer = try await client.token("buyer.pps", totp: harness.fixtures.totp(at: harness.clock.now()))
+            let id = try #require(try await client.api(.post, "/api/v1/procurement/tenders", token: officer, json: Self.tenderBody()).jsonObject["id"] as? String)
+            _ = try await client.api(.post, "/api/v1/procurement/tenders/\(id)/publish", token: officer)
+            let acme = try await client.token("acme")
+            _ = try await client.api(.post, "/api/v1/procurement/suppliers", token: acme)
+            #expect(try await bid(client, acme, id, #"{"1":400000000}"#, key: "a").status == .created)
+            let deadline = try #require(Timestamp.parseISO8601(Self.deadline))
+            // The platform was down from 3 hours before the deadline until 1 hour before it: the deadline is within the 2 h grace.
+            _ = try await harness.platform.calendar.declareOutage(start: deadline.addingTimeInterval(-3 * 3600), end: deadline.addingTimeInterval(-3600),
+                                                                  reason: "Storage failure", by: .system("ops"), audit: harness.platform.audit, on: harness.db)
+            harness.clock.advance(by: deadline.timeIntervalSince(harness.clock.now()) + 60)
+            try await world.service.openDue()
+            let tenderID = try #require(UUID(uuidString: id))
+            var view = try await world.service.tender(id: tenderID)
+            #expect(view.state == .open)
+            #expect(view.deadline == deadline.addingTimeInterval(-3600 + 48 * 3600))
+            let acmeAccount = try #require(try await harness.platform.identity.account(username: "acme", on: harness.db))
+            let inbox = try await harness.platform.notifications.inbox(accountID: acmeAccount.id, on: harness.db)
+            #expect(inbox.contains { $0.module == "procurement" && $0.title.contains("deadline moved") })
+            // A bid after the old deadline is on time now.
+            let beta = try await client.token("beta")
+            _ = try await client.api(.post, "/api/v1/procurement/suppliers", token: beta)
+            #expect(try await bid(client, beta, id, #"{"1":390000000}"#, key: "b").status == .created)
+            harness.clock.advance(by: 48 * 3600)
+            try await world.service.openDue()
+            view = try await world.service.tender(id: tenderID)
+            #expect(view.state == .opened && view.bids?.count == 2)
+        }
+    }
 }

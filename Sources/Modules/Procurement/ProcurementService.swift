@@ -46,6 +46,9 @@ public final class ProcurementService: Sendable {
     static let module = "procurement"
     /// The Public Procurement Service keeps the supplier register and checks the business registry.
     static let registryAgencyCode = "1230000"
+    /// A deadline inside a declared outage, or within 2 hours after it, moves to at least 48 hours
+    /// after recovery (the KONEPS rule).
+    static let outageRule = OutageRule.minimumAfterRecovery(minimum: 48 * 3600, grace: 2 * 3600)
 
     init(platform: Platform) {
         self.platform = platform
@@ -233,9 +236,11 @@ public final class ProcurementService: Sendable {
         guard tender.state == TenderState.open.rawValue, let publicKey = tender.publicKey else {
             throw NaraError(.conflict, code: "tender_not_open", "This tender does not take bids (\(tender.state)).")
         }
-        guard receivedAt < tender.deadline else {
+        // A declared outage may already have moved the deadline, even before the job records it.
+        let deadline = try await platform.calendar.calendar(on: db).extend(tender.deadline, rule: Self.outageRule)
+        guard receivedAt < deadline else {
             throw NaraError(.conflict, code: "bid_late",
-                            "The bid arrived at \(Timestamp.iso8601Millis(receivedAt)), at or after the deadline \(Timestamp.iso8601Millis(tender.deadline)).")
+                            "The bid arrived at \(Timestamp.iso8601Millis(receivedAt)), at or after the deadline \(Timestamp.iso8601Millis(deadline)).")
         }
         let lots = try JSONDecoder().decode([Lot].self, from: Data(tender.lots.utf8))
         var v = Validator()
@@ -319,7 +324,8 @@ public final class ProcurementService: Sendable {
         try await db.transaction { tx in
             let tender = try await self.lock(tenderID, on: tx)
             guard tender.state == TenderState.open.rawValue else { throw NaraError(.conflict, code: .illegalTransition, "This tender is \(tender.state).") }
-            guard self.clock.now() >= tender.deadline else {
+            let effective = try await self.platform.calendar.calendar(on: tx).extend(tender.deadline, rule: Self.outageRule)
+            guard self.clock.now() >= effective else {
                 throw NaraError(.conflict, code: "before_deadline", "A tender opens at its deadline, \(Timestamp.iso8601Millis(tender.deadline)), not before.")
             }
             guard let sealedKey = tender.sealedPrivateKey else { throw NaraError(.internalError, code: .internalError, "The tender has no key.") }
@@ -359,8 +365,40 @@ public final class ProcurementService: Sendable {
         return try await tender(id: tenderID, on: db)
     }
 
-    /// Opens every tender whose deadline has passed (the clock's job).
+    /// Moves the deadlines of open tenders that a declared outage touches, and tells everyone who
+    /// bid on them.
+    func moveDeadlinesForOutages() async throws {
+        let calendar = try await platform.calendar.calendar(on: db)
+        guard !calendar.outages.isEmpty else { return }
+        for tender in try await TenderModel.query(on: db).filter(\.$state == TenderState.open.rawValue).all() {
+            let moved = calendar.extend(tender.deadline, rule: Self.outageRule)
+            guard moved > tender.deadline else { continue }
+            try await db.transaction { tx in
+                let locked = try await self.lock(tender.id!, on: tx)
+                guard locked.state == TenderState.open.rawValue, locked.deadline < moved else { return }
+                let old = locked.deadline
+                locked.deadline = moved
+                try await locked.save(on: tx)
+                try await self.platform.audit.append(AuditRecord(action: "procurement.tender.deadline_moved", objectType: "tender", objectID: locked.reference,
+                                                                 detail: "\(Timestamp.iso8601Millis(old)) → \(Timestamp.iso8601Millis(moved)) (declared outage)"),
+                                                     by: .system("procurement-calendar"), on: tx)
+                let supplierIDs = Set(try await BidModel.query(on: tx).filter(\.$tenderID == locked.id!).all().map(\.supplierID))
+                for supplierID in supplierIDs {
+                    guard let supplier = try await SupplierModel.find(supplierID, on: tx) else { continue }
+                    try await self.platform.notifications.notify(
+                        accountID: supplier.accountID, module: Self.module,
+                        title: "[\(locked.reference)] 입찰 마감 연장 / Bid deadline moved",
+                        body: "\(locked.title): the deadline moved from \(Timestamp.iso8601Millis(old)) to \(Timestamp.iso8601Millis(moved)) because of a declared outage of the platform. Your bid stands; you may replace or withdraw it until the new deadline.",
+                        link: "/procurement/tenders/\(locked.id!.uuidString.lowercased())", on: tx)
+                }
+            }
+        }
+    }
+
+    /// Opens every tender whose deadline has passed (the clock's job), after moving the
+    /// deadlines that declared outages touch.
     func openDue() async throws {
+        try await moveDeadlinesForOutages()
         let due = try await TenderModel.query(on: db).filter(\.$state == TenderState.open.rawValue).filter(\.$deadline <= clock.now()).all()
         for tender in due {
             do { _ = try await open(tenderID: tender.id!, by: .system("procurement-opening")) } catch {
