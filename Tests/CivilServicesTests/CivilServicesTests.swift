@@ -149,7 +149,6 @@ struct CivilServicesTests {
             try await world.service.completePaidSubmissions()
             var view = try await client.application(alice, id)
             #expect(view["state"] as? String == "submitted" && view["receiptNumber"] is String)
-            let calendar = try await platform.calendar.calendar(on: harness.db)
             let due = try #require(view["dueAt"] as? String)
             // Wednesday 25 November 2026 + 10 working days = Wednesday 9 December, end of day KST.
             #expect(due == "2026-12-09T15:00:00.000Z")
@@ -169,7 +168,6 @@ struct CivilServicesTests {
             view = try await client.application(alice, id)
             #expect(view["state"] as? String == "under_review" && view["clockStoppedAt"] == nil)
             #expect(view["dueAt"] as? String == "2026-12-14T15:00:00.000Z")
-            _ = calendar
 
             // Transfer once (the configured maximum), then no more.
             let noReason = try await client.event(clerk, id, ["event": "transfer", "agency": "6110000", "reason": ""])
@@ -214,7 +212,6 @@ struct CivilServicesTests {
             let document = try await platform.documents.verify(number: try #require(view["documentNumber"] as? String),
                                                                code: try await Self.shortCode(platform, view), on: harness.db)
             #expect(document.outcome == .valid && document.agencyCode == "6110000")
-            _ = world
         }
     }
 

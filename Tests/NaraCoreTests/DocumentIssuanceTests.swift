@@ -249,12 +249,12 @@ struct DocumentIssuanceTests {
         let limiter = FailureLimiter(limit: 3, window: 60)
         let now = Date(timeIntervalSince1970: 1_000_000)
         for i in 0..<3 {
-            #expect(limiter.retryAfter("10.0.0.1", now: now.addingTimeInterval(Double(i))) == nil)
-            limiter.recordFailure("10.0.0.1", now: now.addingTimeInterval(Double(i)))
+            // Each attempt is counted as a failure (nothing forgives it here).
+            #expect(limiter.attempt("10.0.0.1", now: now.addingTimeInterval(Double(i))) == nil)
         }
-        #expect(limiter.retryAfter("10.0.0.1", now: now.addingTimeInterval(3)) == 57)
-        #expect(limiter.retryAfter("10.0.0.2", now: now.addingTimeInterval(3)) == nil)
-        #expect(limiter.retryAfter("10.0.0.1", now: now.addingTimeInterval(61)) == nil)
+        #expect(limiter.attempt("10.0.0.1", now: now.addingTimeInterval(3)) == 57)
+        #expect(limiter.attempt("10.0.0.2", now: now.addingTimeInterval(3)) == nil)
+        #expect(limiter.attempt("10.0.0.1", now: now.addingTimeInterval(61)) == nil)
     }
 
     // MARK: Helpers

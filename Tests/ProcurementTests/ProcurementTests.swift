@@ -153,7 +153,6 @@ struct ProcurementTests {
             #expect(view.bids?.first?.bidder == "1018150670")
             let publicPage = try await client.execute(uri: "/procurement/tenders/\(id.lowercased())", method: .get, headers: [:], body: nil)
             #expect(String(buffer: publicPage.body).contains("416,666,665") || String(buffer: publicPage.body).contains("416666665"))
-            _ = world
         }
     }
 

@@ -1,7 +1,6 @@
 import FluentKit
 import Foundation
 import NaraCore
-import SQLKit
 
 extension ApplicationState {
     public var title: LocalizedText {
@@ -99,8 +98,11 @@ public final class CivilService: Sendable {
         return try await summaries([model])[0]
     }
 
-    private func summaries(_ models: [CivilServiceModel]) async throws -> [ServiceSummary] {
-        let agencies = Dictionary(uniqueKeysWithValues: try await platform.identity.agencies(on: db).map { ($0.id, $0) })
+    private func summaries(_ models: [CivilServiceModel], on database: (any Database)? = nil) async throws -> [ServiceSummary] {
+        let db = database ?? self.db
+        // Only the agencies these services name, not every agency.
+        let ids = Array(Set(models.map(\.agencyID)))
+        let agencies = Dictionary(uniqueKeysWithValues: try await AgencyModel.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
         return try models.map { model in
             let definition = try JSONDecoder().decode(ServiceDefinition.self, from: Data(model.definition.utf8))
             let agency = agencies[model.agencyID]
@@ -258,7 +260,6 @@ public final class CivilService: Sendable {
 
         let calendar = try await platform.calendar.calendar(on: db)
         let now = clock.now()
-        let year = platform.calendar.localDay(of: now).components.year
         let paidWith = paymentID
         try await db.transaction { tx in
             let current = try await self.lock(id, on: tx)
@@ -267,23 +268,34 @@ public final class CivilService: Sendable {
             }
             // What is submitted is what was checked: the inputs as they are now, under the lock.
             _ = try definition.validate(inputs: try self.open(current.inputsCipher), today: self.platform.calendar.today)
-            let number = try await self.platform.sequences.next("civil-application", year: year, on: tx)
-            current.receiptNumber = String(format: "CS-%d-%07d", year, number)
-            current.submittedAt = now
-            current.dueAt = DueDates.initial(period: definition.period, from: now, calendar: calendar)
             current.paymentID = paidWith
-            if !evidence.isEmpty { current.evidenceCipher = try self.seal(evidence) }
-            try await self.move(current, .submit, service: service, by: actor.displayName, auditActor: auditActor,
-                                message: "Receipt \(current.receiptNumber!) at \(Timestamp.iso8601Millis(now)).", on: tx)
+            try await self.recordSubmission(current, service: service, evidence: evidence, calendar: calendar, now: now,
+                                            by: actor.displayName, auditActor: auditActor, on: tx)
         }
         if definition.fulfilment == .instantCertificate {
-            try await decideInstantly(id: id, service: service, evidence: evidence)
+            try await decideInstantly(id: id, service: service)
         }
         return try await application(id: id, by: actor)
     }
 
     /// The system receives, reviews, approves and issues at once (no official involved).
-    private func decideInstantly(id: UUID, service: ServiceSummary, evidence: [EvidenceUsed]) async throws {
+    /// The receipt number, the legal due date, the evidence and the `submit` event, in the
+    /// submission's transaction (live submissions and the demo history alike).
+    func recordSubmission(_ current: CivilApplicationModel, service: ServiceSummary, evidence: [EvidenceUsed], calendar: BusinessCalendar, now: Date,
+                          by actorDisplay: String, auditActor: AuditActor, on tx: any Database) async throws {
+        let year = platform.calendar.localDay(of: now).components.year
+        let number = try await platform.sequences.next("civil-application", year: year, on: tx)
+        current.receiptNumber = String(format: "CS-%d-%07d", year, number)
+        current.submittedAt = now
+        current.dueAt = DueDates.initial(period: service.definition.period, from: now, calendar: calendar)
+        if !evidence.isEmpty { current.evidenceCipher = try seal(evidence) }
+        try await move(current, .submit, service: service, by: actorDisplay, auditActor: auditActor,
+                       message: "Receipt \(current.receiptNumber!) at \(Timestamp.iso8601Millis(now)).", on: tx)
+    }
+
+    /// The system receives, reviews, approves and issues at once (no official involved).
+    func decideInstantly(id: UUID, service: ServiceSummary, issuedAt: Date? = nil, on database: (any Database)? = nil) async throws {
+        let db = database ?? self.db
         let system = AuditActor.system("civil-services")
         let name = "Nara (automatic)"
         try await db.transaction { tx in
@@ -293,7 +305,7 @@ public final class CivilService: Sendable {
             try await self.move(model, .approve(note: ""), service: service, by: name, auditActor: system,
                                 message: "Checked against the registry through shared information.", on: tx)
         }
-        try await issueCertificate(id: id, service: service, by: system, actorName: name)
+        try await issueCertificate(id: id, service: service, by: system, actorName: name, issuedAt: issuedAt, on: db)
     }
 
     /// Submits drafts whose fee has been paid since the applicant asked to submit them.
@@ -538,13 +550,15 @@ public final class CivilService: Sendable {
         let applicant = try await platform.identity.account(id: model.applicantAccountID, on: db)
         let events = try await CivilApplicationEventModel.query(on: db).filter(\.$applicationID == model.id!).sort(\.$at).all()
         let attachments = try await CivilAttachmentModel.query(on: db).filter(\.$applicationID == model.id!).sort(\.$uploadedAt).all()
-        let evidence: [EvidenceUsed] = try model.evidenceCipher.map { try JSONDecoder().decode([EvidenceUsed].self, from: Data(try cipher.openString($0).utf8)) } ?? []
+        let evidence = try evidenceUsed(model)
+        var payment: PaymentSummary?
+        if let paymentID = model.paymentID { payment = try await self.payment(paymentID) }
         return ApplicationView(
             id: model.id!, receiptNumber: model.receiptNumber, service: service, applicantAccountID: model.applicantAccountID,
             applicantName: applicant?.displayName ?? "", agencyID: model.agencyID, agencyNameEN: agency?.nameEN ?? "", agencyNameKO: agency?.nameKO ?? "",
             state: ApplicationState(rawValue: model.state) ?? .draft, inputs: try open(model.inputsCipher), evidence: evidence,
             createdAt: model.createdAt, submittedAt: model.submittedAt, dueAt: model.dueAt, clockStoppedAt: model.clockStoppedAt,
-            overdue: Self.isOverdue(model, now: clock.now()), transfers: model.transfers, payment: try await model.paymentID.asyncMap { try await payment($0) } ?? nil,
+            overdue: Self.isOverdue(model, now: clock.now()), transfers: model.transfers, payment: payment,
             documentID: model.documentID, documentNumber: model.documentNumber, decidedAt: model.decidedAt, decisionReasons: model.decisionReasons,
             howToObject: model.howToObject, objectionAccepted: model.objectionAccepted, outcome: model.outcome,
             events: events.map { ApplicationEventView(at: $0.at, actor: $0.actorDisplay, event: $0.event, fromState: ApplicationState(rawValue: $0.fromState) ?? .draft,
@@ -553,13 +567,13 @@ public final class CivilService: Sendable {
     }
 
     /// An attachment's file, for the applicant or the handling agency.
-    func attachment(applicationID: UUID, attachmentID: UUID, by actor: Actor) async throws -> (name: String, type: String, data: Data) {
+    func attachment(applicationID: UUID, attachmentID: UUID, by actor: Actor) async throws -> StoredFile {
         _ = try await application(id: applicationID, by: actor)
         guard let attachment = try await CivilAttachmentModel.find(attachmentID, on: db), attachment.applicationID == applicationID,
               let file = try await platform.files.file(id: attachment.fileID, on: db) else {
             throw NaraError.notFound("The attachment")
         }
-        return (file.name, file.contentType, try await platform.files.content(of: file, on: db))
+        return file
     }
 
     // MARK: Internals
@@ -567,10 +581,7 @@ public final class CivilService: Sendable {
     /// Takes the row lock first (PostgreSQL row lock, SQLite write lock) so that two officials
     /// acting at once cannot both move the same application.
     func lock(_ id: UUID, on tx: any Database) async throws -> CivilApplicationModel {
-        if let sql = tx as? any SQLDatabase {
-            try await sql.update(CivilApplicationModel.schema).set(SQLIdentifier("version"), to: SQLRaw("version + 1"))
-                .where(SQLIdentifier("id"), .equal, SQLBind(id)).run()
-        }
+        try await tx.lockRow(CivilApplicationModel.schema, id: id)
         guard let model = try await CivilApplicationModel.find(id, on: tx) else { throw NaraError.notFound("The application") }
         return model
     }
@@ -623,7 +634,7 @@ public final class CivilService: Sendable {
         guard let model = try await CivilApplicationModel.find(id, on: db) else { throw NaraError.notFound("The application") }
         let applicant = try await platform.identity.account(id: model.applicantAccountID, on: db)
         let inputs = try open(model.inputsCipher)
-        let evidence: [EvidenceUsed] = try model.evidenceCipher.map { try JSONDecoder().decode([EvidenceUsed].self, from: Data(try cipher.openString($0).utf8)) } ?? []
+        let evidence = try evidenceUsed(model)
         let content = CertificateContent.build(service: service.definition, inputs: inputs, evidence: evidence, outcome: model.outcome,
                                                applicantName: applicant?.displayName ?? "", applicantIdentifier: applicant?.nationalIDMasked ?? applicant?.businessNumber ?? "")
         var request = DocumentIssueRequest(module: Self.module, documentType: spec.documentType, titleEN: spec.titleEN, titleKO: spec.titleKO,
@@ -734,10 +745,11 @@ public final class CivilService: Sendable {
         return PaymentSummary(model)
     }
 
-    private func serviceOf(_ applicationID: UUID) async throws -> ServiceSummary {
+    func serviceOf(_ applicationID: UUID, on database: (any Database)? = nil) async throws -> ServiceSummary {
+        let db = database ?? self.db
         guard let model = try await CivilApplicationModel.find(applicationID, on: db),
               let service = try await CivilServiceModel.find(model.serviceID, on: db) else { throw NaraError.notFound("The application") }
-        return try await summaries([service])[0]
+        return try await summaries([service], on: db)[0]
     }
 
     private func ownApplication(_ id: UUID, actor: Actor) async throws -> CivilApplicationModel {
@@ -758,20 +770,16 @@ public final class CivilService: Sendable {
         return model
     }
 
+    func evidenceUsed(_ model: CivilApplicationModel) throws -> [EvidenceUsed] {
+        guard let sealed = model.evidenceCipher else { return [] }
+        return try JSONDecoder().decode([EvidenceUsed].self, from: Data(try cipher.openString(sealed).utf8))
+    }
+
     func seal(_ value: some Encodable) throws -> String {
         try cipher.sealString(String(decoding: try JSONEncoder().encode(value), as: UTF8.self))
     }
 
     func open(_ text: String) throws -> [String: String] {
         try JSONDecoder().decode([String: String].self, from: Data(try cipher.openString(text).utf8))
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let value): return try await transform(value)
-        case .none: return nil
-        }
     }
 }

@@ -59,8 +59,8 @@ public struct CivilServicesModule: NaraModule {
     public func registerContracts(in registry: ContractRegistry, platform: Platform) {
         let service = CivilService(platform: platform)
         registry.register(CivilService.self, service)
-        registry.register((any PersonalRecordsProvider).self, CivilRecords(service: service))
-        registry.register((any WorkQueueProvider).self, CivilRecords(service: service))
+        registry.register((any PersonalRecordsProvider).self, CivilRecords())
+        registry.register((any WorkQueueProvider).self, CivilRecords())
     }
 
     static func service(_ platform: Platform) -> CivilService {
@@ -80,8 +80,6 @@ public struct CivilServicesModule: NaraModule {
 
 /// Applications and certificates in My Nara; applications waiting in the agency workspace.
 struct CivilRecords: PersonalRecordsProvider, WorkQueueProvider {
-    let service: CivilService
-
     func records(accountID: UUID, language: Language, on db: any Database) async throws -> [PersonalRecord] {
         let applications = try await CivilApplicationModel.query(on: db).filter(\.$applicantAccountID == accountID).sort(\.$updatedAt, .descending).all()
         let services = Dictionary(uniqueKeysWithValues: try await CivilServiceModel.query(on: db).all().map { ($0.id!, $0) })
@@ -95,7 +93,7 @@ struct CivilRecords: PersonalRecordsProvider, WorkQueueProvider {
     func workItems(agencyID: UUID, language: Language, on db: any Database) async throws -> [WorkItem] {
         let waiting = ApplicationState.allCases.filter { $0.waitsForAgency || $0 == .objectionDecided }.map(\.rawValue)
         let models = try await CivilApplicationModel.query(on: db).filter(\.$agencyID == agencyID).filter(\.$state ~~ waiting).all()
-            .filter { $0.state != ApplicationState.objectionDecided.rawValue || $0.objectionAccepted == true }
+            .filter { CivilService.waitsForAgency($0) && $0.state != ApplicationState.supplementRequested.rawValue }
         let services = Dictionary(uniqueKeysWithValues: try await CivilServiceModel.query(on: db).all().map { ($0.id!, $0) })
         return models.map { a in
             WorkItem(module: "civil", title: (language == .korean ? services[a.serviceID]?.nameKO : services[a.serviceID]?.nameEN) ?? "",

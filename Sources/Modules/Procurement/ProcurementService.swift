@@ -1,7 +1,6 @@
 import FluentKit
 import Foundation
 import NaraCore
-import SQLKit
 
 public struct NewTender: Sendable, Codable {
     public var title: String
@@ -236,8 +235,7 @@ public final class ProcurementService: Sendable {
         guard tender.state == TenderState.open.rawValue, let publicKey = tender.publicKey else {
             throw NaraError(.conflict, code: "tender_not_open", "This tender does not take bids (\(tender.state)).")
         }
-        // A declared outage may already have moved the deadline, even before the job records it.
-        let deadline = try await platform.calendar.calendar(on: db).extend(tender.deadline, rule: Self.outageRule)
+        let deadline = try await effectiveDeadline(tender, on: db)
         guard receivedAt < deadline else {
             throw NaraError(.conflict, code: "bid_late",
                             "The bid arrived at \(Timestamp.iso8601Millis(receivedAt)), at or after the deadline \(Timestamp.iso8601Millis(deadline)).")
@@ -324,8 +322,7 @@ public final class ProcurementService: Sendable {
         try await db.transaction { tx in
             let tender = try await self.lock(tenderID, on: tx)
             guard tender.state == TenderState.open.rawValue else { throw NaraError(.conflict, code: .illegalTransition, "This tender is \(tender.state).") }
-            let effective = try await self.platform.calendar.calendar(on: tx).extend(tender.deadline, rule: Self.outageRule)
-            guard self.clock.now() >= effective else {
+            guard self.clock.now() >= (try await self.effectiveDeadline(tender, on: tx)) else {
                 throw NaraError(.conflict, code: "before_deadline", "A tender opens at its deadline, \(Timestamp.iso8601Millis(tender.deadline)), not before.")
             }
             guard let sealedKey = tender.sealedPrivateKey else { throw NaraError(.internalError, code: .internalError, "The tender has no key.") }
@@ -363,6 +360,12 @@ public final class ProcurementService: Sendable {
                                                              detail: "\(valid) valid of \(opened.count) bids; \(tender.state)"), by: actor, on: tx)
         }
         return try await tender(id: tenderID, on: db)
+    }
+
+    /// The deadline after declared outages: the job records moved deadlines on the tender, but
+    /// bids and the opening use the moved one at once, even before it has.
+    func effectiveDeadline(_ tender: TenderModel, on db: any Database) async throws -> Date {
+        try await platform.calendar.calendar(on: db).extend(tender.deadline, rule: Self.outageRule)
     }
 
     /// Moves the deadlines of open tenders that a declared outage touches, and tells everyone who
@@ -442,10 +445,7 @@ public final class ProcurementService: Sendable {
     }
 
     func lock(_ id: UUID, on tx: any Database) async throws -> TenderModel {
-        if let sql = tx as? any SQLDatabase {
-            try await sql.update(TenderModel.schema).set(SQLIdentifier("version"), to: SQLRaw("version + 1"))
-                .where(SQLIdentifier("id"), .equal, SQLBind(id)).run()
-        }
+        try await tx.lockRow(TenderModel.schema, id: id)
         guard let model = try await TenderModel.find(id, on: tx) else { throw NaraError.notFound("The tender") }
         return model
     }

@@ -420,10 +420,10 @@ public final class DocumentService: Sendable {
         let content = try cachedContent(number: row.number, cipher: row.contentCipher)
         let disclosedKeys = Set(try Self.decodeKeys(row.disclosedKeys))
         let outcome: VerificationOutcome
-        if row.revokedAt != nil {
-            outcome = .revoked
-        } else {
-            outcome = clock.now() >= row.expiresAt ? .expired : .valid
+        switch Self.status(revokedAt: row.revokedAt, expiresAt: row.expiresAt, now: clock.now()) {
+        case .valid: outcome = .valid
+        case .revoked: outcome = .revoked
+        case .expired: outcome = .expired
         }
         var disclosed = [DisclosedFact(key: "subject", labelEN: "Subject", labelKO: "대상자", value: Self.maskName(content.subjectName))]
         for fact in content.facts where disclosedKeys.contains(fact.key) || originalAvailable {
@@ -446,9 +446,9 @@ public final class DocumentService: Sendable {
         return content
     }
 
-    private func status(_ model: IssuedDocumentModel) -> DocumentStatus {
-        if model.revokedAt != nil { return .revoked }
-        return clock.now() >= model.expiresAt ? .expired : .valid
+    static func status(revokedAt: Date?, expiresAt: Date, now: Date) -> DocumentStatus {
+        if revokedAt != nil { return .revoked }
+        return now >= expiresAt ? .expired : .valid
     }
 
     private func liveViewCode(_ code: String, documentID: UUID, on db: any Database) async throws -> DocumentViewCodeModel? {
@@ -507,7 +507,7 @@ public final class DocumentService: Sendable {
     private func summary(_ model: IssuedDocumentModel, agency: AgencyModel) -> IssuedDocumentSummary {
         IssuedDocumentSummary(id: model.id!, number: model.number, module: model.module, documentType: model.documentType, titleEN: model.titleEN,
                               titleKO: model.titleKO, agencyCode: agency.code, agencyNameEN: agency.nameEN, agencyNameKO: agency.nameKO,
-                              issuedAt: model.issuedAt, expiresAt: model.expiresAt, status: status(model), revokedAt: model.revokedAt,
+                              issuedAt: model.issuedAt, expiresAt: model.expiresAt, status: Self.status(revokedAt: model.revokedAt, expiresAt: model.expiresAt, now: clock.now()), revokedAt: model.revokedAt,
                               revocationReason: model.revocationReason, sourceReference: model.sourceReference, holderAccountID: model.$holder.id)
     }
 

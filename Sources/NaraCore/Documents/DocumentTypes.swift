@@ -179,33 +179,17 @@ public enum IssuanceNumber {
         var generator = SystemRandomNumberGenerator()
         digits.append(String(Int.random(in: 1...9, using: &generator)))
         for _ in 0..<14 { digits.append(String(Int.random(in: 0...9, using: &generator))) }
-        return digits + String(luhnCheckDigit(digits))
+        return digits + String(PaymentService.luhnCheckDigit(digits))
     }
 
     /// Strips spaces and dashes; returns nil unless 16 digits with a correct check digit.
     public static func normalise(_ text: String) -> String? {
         let digits = text.filter { $0 != " " && $0 != "-" }
         guard digits.count == 16, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return luhnCheckDigit(String(digits.prefix(15))) == Int(String(digits.last!)) ? digits : nil
+        return PaymentService.luhnCheckDigit(String(digits.prefix(15))) == Int(String(digits.last!)) ? digits : nil
     }
 
-    public static func formatted(_ number: String) -> String {
-        stride(from: 0, to: number.count, by: 4).map { offset -> String in
-            let start = number.index(number.startIndex, offsetBy: offset)
-            let end = number.index(start, offsetBy: min(4, number.count - offset))
-            return String(number[start..<end])
-        }.joined(separator: "-")
-    }
-
-    public static func luhnCheckDigit(_ digits: String) -> Int {
-        var sum = 0
-        for (index, char) in digits.reversed().enumerated() {
-            var d = char.wholeNumberValue ?? 0
-            if index % 2 == 0 { d *= 2; if d > 9 { d -= 9 } }
-            sum += d
-        }
-        return (10 - sum % 10) % 10
-    }
+    public static func formatted(_ number: String) -> String { groupsOfFour(number) }
 }
 
 /// Short codes printed on documents and view codes given to third parties: Crockford base32
@@ -230,11 +214,11 @@ public enum ShortCode {
         })
     }
 
-    public static func formatted(_ code: String) -> String {
-        stride(from: 0, to: code.count, by: 4).map { offset -> String in
-            let start = code.index(code.startIndex, offsetBy: offset)
-            let end = code.index(start, offsetBy: min(4, code.count - offset))
-            return String(code[start..<end])
-        }.joined(separator: "-")
-    }
+    public static func formatted(_ code: String) -> String { groupsOfFour(code) }
+}
+
+/// "1234567890" → "1234-5678-90": how numbers and codes are printed and shown.
+func groupsOfFour(_ text: String) -> String {
+    let characters = Array(text)
+    return stride(from: 0, to: characters.count, by: 4).map { String(characters[$0..<min($0 + 4, characters.count)]) }.joined(separator: "-")
 }

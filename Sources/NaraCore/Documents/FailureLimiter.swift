@@ -31,11 +31,6 @@ public final class FailureLimiter: Sendable {
         return groups.prefix(4).joined(separator: ":") + "::/64"
     }
 
-    /// Seconds to wait before the client may try again, or nil when it may try now.
-    public func retryAfter(_ address: String, now: Date) -> Int? {
-        state.withLockedValue { state in blocked(&state, Self.key(address), now: now) }
-    }
-
     /// Counts an attempt as a failure unless the client is blocked (then returns the wait in seconds).
     /// Call `forgive` with the same time when the attempt succeeds.
     public func attempt(_ address: String, now: Date) -> Int? {
@@ -53,10 +48,6 @@ public final class FailureLimiter: Sendable {
             if let index = state.failures[key]?.lastIndex(of: time) { state.failures[key]?.remove(at: index) }
             if state.failures[key]?.isEmpty == true { state.failures[key] = nil }
         }
-    }
-
-    public func recordFailure(_ address: String, now: Date) {
-        state.withLockedValue { state in record(&state, Self.key(address), now: now) }
     }
 
     private func blocked(_ state: inout State, _ key: String, now: Date) -> Int? {

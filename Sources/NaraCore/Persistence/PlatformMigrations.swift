@@ -27,6 +27,15 @@ enum PlatformMigrations {
 }
 
 extension Database {
+    /// Takes the write lock of one row before reading it in a transaction: `UPDATE … SET version =
+    /// version + 1` (a row lock on PostgreSQL, the write lock on SQLite), so that two requests
+    /// acting on the same case one after the other see each other's result.
+    public func lockRow(_ table: String, id: UUID) async throws {
+        guard let sql = self as? any SQLDatabase else { return }
+        try await sql.update(table).set(SQLIdentifier("version"), to: SQLRaw("version + 1"))
+            .where(SQLIdentifier("id"), .equal, SQLBind(id)).run()
+    }
+
     /// Creates a plain (non-unique) index; Fluent's schema builder has none.
     public func createIndex(_ name: String, on table: String, columns: [String]) async throws {
         guard let sql = self as? any SQLDatabase else { return }

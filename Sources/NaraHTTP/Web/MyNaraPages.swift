@@ -176,8 +176,10 @@ enum MyNaraPages {
     }
 }
 
-enum FileDownload {
-    static func response(_ file: StoredFile, portal: Portal) async throws -> Response {
+/// A stored file as a download: its checked type, a safe name (RFC 6266/5987 for non-ASCII) and a
+/// sandboxing CSP. Every module that hands out uploads uses it.
+public enum FileDownload {
+    public static func response(_ file: StoredFile, portal: Portal) async throws -> Response {
         let data = try await portal.platform.files.content(of: file, on: portal.platform.db)
         var headers = HTTPFields()
         headers[.contentType] = file.contentType

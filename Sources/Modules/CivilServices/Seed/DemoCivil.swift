@@ -177,14 +177,8 @@ enum DemoCivil {
         }
 
         func summary(_ id: UUID) async throws -> (CivilApplicationModel, ServiceSummary) {
-            guard let model = try await CivilApplicationModel.find(id, on: db),
-                  let serviceModel = try await CivilServiceModel.find(model.serviceID, on: db) else { throw NaraError.notFound("The application") }
-            let definition = try JSONDecoder().decode(ServiceDefinition.self, from: Data(serviceModel.definition.utf8))
-            let agency = try await platform.identity.agency(code: definition.agencyCode, on: db)
-            return (model, ServiceSummary(code: definition.code, nameEN: definition.nameEN, nameKO: definition.nameKO, agencyCode: definition.agencyCode,
-                                          agencyNameEN: agency?.nameEN ?? "", agencyNameKO: agency?.nameKO ?? "", period: definition.period,
-                                          feeMinor: definition.feeMinor, currency: definition.currency, issuesCertificate: definition.issuesCertificate,
-                                          lifeEvents: definition.lifeEvents, definition: definition))
+            guard let model = try await CivilApplicationModel.find(id, on: db) else { throw NaraError.notFound("The application") }
+            return (model, try await service.serviceOf(id, on: db))
         }
 
         func start(_ username: String, _ code: String, _ inputs: [String: String], daysAgo: Int) async throws -> UUID {
@@ -277,27 +271,14 @@ enum DemoCivil {
                                                  consentReference: nil, fields: fields))
                 }
             }
-            let calendar = try await platform.calendar.calendar(on: db)
-            let now = platform.clock.now()
-            let year = platform.calendar.localDay(of: now).components.year
-            let number = try await platform.sequences.next("civil-application", year: year, on: db)
-            model.receiptNumber = String(format: "CS-%d-%07d", year, number)
-            model.submittedAt = now
-            model.dueAt = DueDates.initial(period: service.definition.period, from: now, calendar: calendar)
-            if !evidence.isEmpty { model.evidenceCipher = try self.service.seal(evidence) }
             let applicant = seed.accounts.values.first { $0.id == model.applicantAccountID }
-            try await self.service.move(model, .submit, service: service, by: applicant?.displayName ?? "", auditActor: seed.actor,
-                                        message: "Receipt \(model.receiptNumber!).", on: db)
+            try await self.service.recordSubmission(model, service: service, evidence: evidence, calendar: try await platform.calendar.calendar(on: db),
+                                                    now: platform.clock.now(), by: applicant?.displayName ?? "", auditActor: seed.actor, on: db)
         }
 
         func instant(_ id: UUID, issuedAt: Date? = nil) async throws {
-            let (model, service) = try await summary(id)
-            let system = AuditActor.system("civil-services")
-            for event in [ApplicationEvent.receive, .startReview, .approve(note: "")] {
-                try await self.service.move(model, event, service: service, by: "Nara (automatic)", auditActor: system,
-                                            message: event == .approve(note: "") ? "Checked against the registry through shared information." : "", on: db)
-            }
-            try await self.service.issueCertificate(id: id, service: service, by: system, actorName: "Nara (automatic)", issuedAt: issuedAt, on: db)
+            let (_, service) = try await summary(id)
+            try await self.service.decideInstantly(id: id, service: service, issuedAt: issuedAt, on: db)
         }
 
         func official(_ id: UUID, _ event: ApplicationEvent, _ username: String) async throws {

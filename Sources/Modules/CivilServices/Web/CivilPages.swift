@@ -284,11 +284,7 @@ enum CivilPages {
             let actor = try context.requireActor()
             guard let attachmentID = context.parameters.get("attachment").flatMap(UUID.init(uuidString:)) else { throw NaraError.notFound("The attachment") }
             let file = try await service.attachment(applicationID: try CivilAPI.id(context), attachmentID: attachmentID, by: actor)
-            var headers = HTTPFields()
-            headers[.contentType] = file.type
-            headers[.contentDisposition] = "attachment; filename=\"\(file.name.replacingOccurrences(of: "\"", with: ""))\""
-            headers[.cacheControl] = "no-store"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.data)))
+            return try await FileDownload.response(file, portal: portal)
         }
         routes.web(.post, "/civil/applications/:id/submit") { request, context in
             let actor = try context.requireActor()
