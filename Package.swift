@@ -96,7 +96,7 @@ let package = Package(
         ),
         .target(
             name: "Procurement",
-            dependencies: ["NaraCore", "NaraHTTP"],
+            dependencies: ["NaraCore", "NaraHTTP", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Modules/Procurement",
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings

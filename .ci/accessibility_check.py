@@ -95,10 +95,11 @@ try:
                  "/services", "/services?event=starting-a-business&q=%EC%8B%A0%EA%B3%A0", "/services/outdoor-advertising-permit", "/verify",
                  "/verify?n=1234567812345670&c=AAAAAAAA", "/procurement"):
         visit(driver, path)
-    # A tender opened with its ranked bids, and one still sealed.
-    for state in ("opened", "open"):
+    # Tenders in each stage: bids sealed, opened, awarded (with a complaint), contracted (with payments).
+    labels = {"open": "Open for bids", "opened": "Opened", "awarded": "Awarded", "contracted": "Contracted"}
+    for state in ("opened", "open", "awarded", "contracted"):
         driver.get(base + "/procurement")
-        rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "tbody tr") if state == ("opened" if "Opened" in r.text else "open" if "Open for bids" in r.text else "")]
+        rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "tbody tr") if labels[state] in r.text]
         if rows:
             rows[0].find_element(By.CSS_SELECTOR, "a").click()
             WebDriverWait(driver, 15).until(lambda d: "/procurement/tenders/" in d.current_url)

@@ -33,6 +33,10 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 # pyHanko validates PDF signatures (PAdES) against a trust root of our choosing.
 "$venv/bin/python" -c "import pyhanko.cli" 2>/dev/null || "$venv/bin/pip" install -q pyhanko pyhanko-cli
+# libcoveocds validates the open contracting data against the bundled OCDS 1.1.5 schemas.
+[ -x "$venv/bin/libcoveocds" ] || "$venv/bin/pip" install -q libcoveocds
+standards="${NARA_STANDARDS_DIR:-$(cd .. && pwd)/shared/standards}"
+[ -f "$standards/ocds-1.1.5/ocds-standard-1__1__5.zip" ] || fail "the bundled standards are missing at $standards (set NARA_STANDARDS_DIR)"
 
 echo "== e2e: invalid settings stop start-up with a clear message"
 if NARA_PROT=9 "$nara" migrate --data-dir "$work/x" > "$work/bad.log" 2>&1; then fail "unknown setting accepted"; fi
@@ -65,6 +69,9 @@ validate(doc)
 assert doc["openapi"].startswith("3.1"), doc["openapi"]
 print("openapi ok:", len(doc["paths"]), "paths")
 PY
+
+echo "== e2e: open contracting data (OCDS 1.1.5, libcoveocds and the record-package schema)"
+"$venv/bin/python" .ci/ocds_check.py "$base" "$standards/ocds-1.1.5" "$work/ocds"
 
 echo "== e2e: real browser sign-in with the second factor"
 "$venv/bin/python" .ci/browser_check.py "$base" "$secret"
@@ -188,13 +195,19 @@ if "$nara" exchange verify-log --data-dir "$work/tampered" > "$work/xtampered.tx
 grep -q "BROKEN at entry 3" "$work/xtampered.txt" || fail "wrong report: $(cat "$work/xtampered.txt")"
 
 echo "== e2e: exported certificates verify with openssl"
-"$nara" keys show --data-dir "$data" --export "$work/certs" | head -4
+"$nara" keys show --data-dir "$data" --export "$work/certs" > "$work/keys.txt"
+head -4 "$work/keys.txt"
 count=0
 for cert in "$work"/certs/agency-*.pem; do
   openssl verify -CAfile "$work/certs/root.pem" "$cert" >/dev/null || fail "openssl rejected $cert"
   count=$((count + 1))
 done
 [ "$count" -ge 10 ] || fail "expected a certificate per agency, found $count"
+# The demo contract was signed by its supplier with a business certificate.
+ls "$work"/certs/business-*.pem >/dev/null 2>&1 || fail "no business signing certificate exported"
+for cert in "$work"/certs/business-*.pem; do
+  openssl verify -CAfile "$work/certs/root.pem" "$cert" >/dev/null || fail "openssl rejected $cert"
+done
 openssl verify -CAfile "$work/certs/root.pem" "$work/certs/platform.pem" >/dev/null
 
 echo "== e2e: online backup restores and verifies"

@@ -266,7 +266,7 @@ struct KeysCommand: AsyncParsableCommand {
             if let exportDirectory {
                 try FileManager.default.createDirectory(atPath: exportDirectory, withIntermediateDirectories: true)
                 for info in certificates {
-                    let name = info.purpose == "agency" ? "agency-\(info.fingerprint.prefix(12)).pem" : "\(info.purpose).pem"
+                    let name = ["agency", "business"].contains(info.purpose) ? "\(info.purpose)-\(info.fingerprint.prefix(12)).pem" : "\(info.purpose).pem"
                     try info.certificatePEM.write(toFile: (exportDirectory as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
                 }
                 print("wrote \(certificates.count) certificates to \(exportDirectory)")

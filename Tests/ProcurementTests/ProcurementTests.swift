@@ -27,14 +27,17 @@ struct ProcurementWorld {
         _ = try await identity.createAgency(NewAgency(code: "1230000", nameEN: "Public Procurement Service", nameKO: "조달청", kind: .agency, parentCode: "1051000"), by: actor, on: db)
         _ = try await identity.createAccount(NewAccount(username: "buyer.pps", password: Fixtures.password, displayName: "Buyer", kind: .official, agencyCode: "1230000",
                                                         extraRoles: ["procurement-officer"], fixedTOTPSecret: Fixtures.totpSecret), by: actor, on: db)
-        for (username, number) in [("beta", "2148630011"), ("gamma", "1208712345")] {
+        _ = try await identity.createAccount(NewAccount(username: "review.moef", password: Fixtures.password, displayName: "Review body", kind: .official,
+                                                        agencyCode: "1051000", extraRoles: ["procurement-review-body"], fixedTOTPSecret: Fixtures.totpSecret),
+                                             by: actor, on: db)
+        for (username, number) in [("beta", "2148630011"), ("gamma", "1208712345"), ("delta", "3058146220")] {
             let digits = String(number.prefix(9)) + String(BusinessNumber.checkDigit(String(number.prefix(9)))!)
             _ = try await identity.createAccount(NewAccount(username: username, password: Fixtures.password, displayName: username.capitalized, kind: .business,
                                                             businessNumber: digits, businessName: username.capitalized + " Co.", email: "\(username)@example.kr"),
                                                  by: actor, on: db)
         }
         let registry = RegistryService(platform: platform)
-        for username in ["acme", "beta", "gamma"] {
+        for username in ["acme", "beta", "gamma", "delta"] {
             let account = try #require(try await identity.account(username: username, on: db))
             let record = try await registry.createBusiness(NewBusiness(businessNumber: try #require(account.businessNumber), name: (account.businessName ?? username) + " 상사",
                                                                        representativeName: "Kim", representativeNationalID: nil, address: "Seoul",
@@ -54,14 +57,22 @@ struct ProcurementWorld {
 struct ProcurementTests {
     static let deadline = "2026-12-10T06:00:00.000Z"  // 15 days after the test clock's start
 
-    static func tenderBody(deadline: String = deadline, procedure: String = "open") -> String {
+    static let items = """
+        [{"lot":1,"description":"Notebook computer","scheme":"UNSPSC","classification":"43211503","classificationDescription":"Notebook computers",
+          "quantity":300,"unitCode":"EA","unitName":"each"},
+         {"lot":2,"description":"On-site support","scheme":"UNSPSC","classification":"81111800","classificationDescription":"IT support",
+          "quantity":36,"unitCode":"MON","unitName":"month"}]
         """
-        {"title":"Laptops","description":"300 laptops","procedure":"\(procedure)","deadline":"\(deadline)",
+
+    static func tenderBody(deadline: String = deadline, procedure: String = "open", extra: String = "") -> String {
+        """
+        {"title":"Laptops","description":"300 laptops","procedure":"\(procedure)","category":"goods","deadline":"\(deadline)",
+         "eligibility":"Registered suppliers","items":\(items)\(extra),
          "lots":[{"number":1,"title":"Laptops","estimatedValueMinor":420000000},{"number":2,"title":"Support","estimatedValueMinor":30000000}]}
         """
     }
 
-    func bid(_ client: some TestClientProtocol, _ token: String, _ tender: String, _ prices: String, key: String) async throws -> TestResponse {
+    static func bid(_ client: some TestClientProtocol, _ token: String, _ tender: String, _ prices: String, key: String) async throws -> TestResponse {
         var headers = HTTPFields()
         headers[HTTPField.Name("Idempotency-Key")!] = key
         return try await client.api(.post, "/api/v1/procurement/tenders/\(tender)/bids", token: token, json: "{\"prices\":\(prices),\"declarations\":[\"no collusion\"]}",
@@ -99,9 +110,9 @@ struct ProcurementTests {
             #expect(try await client.api(.post, "/api/v1/procurement/tenders/\(id)/publish", token: officer).status == .ok)
 
             let acme = try await client.token("acme"), beta = try await client.token("beta")
-            #expect(try await bid(client, acme, id, #"{"1":401234567}"#, key: "a-1").status == .forbidden)  // not a supplier yet
+            #expect(try await Self.bid(client, acme, id, #"{"1":401234567}"#, key: "a-1").status == .forbidden)  // not a supplier yet
             for token in [acme, beta] { #expect(try await client.api(.post, "/api/v1/procurement/suppliers", token: token).status == .created) }
-            let receipt = try await bid(client, acme, id, #"{"1":401234567,"2":28765432}"#, key: "a-1")
+            let receipt = try await Self.bid(client, acme, id, #"{"1":401234567,"2":28765432}"#, key: "a-1")
             #expect(receipt.status == .created, "\(receipt.text)")
             let receiptBody = try receipt.json(BidReceipt.self)
             // The receipt is signed by the platform over what arrived and when.
@@ -111,14 +122,14 @@ struct ProcurementTests {
             _ = try await harness.platform.pki.verify(canonical, signature: try #require(receiptBody.signature), on: harness.db)
             #expect(receiptBody.receivedAt == Timestamp.iso8601Millis(harness.clock.now()))
             // The same submission again is stored once and answered with the same receipt.
-            let again = try await bid(client, acme, id, #"{"1":401234567,"2":28765432}"#, key: "a-1")
+            let again = try await Self.bid(client, acme, id, #"{"1":401234567,"2":28765432}"#, key: "a-1")
             let againReceipt = try again.json(BidReceipt.self)
             #expect(again.status == .created && againReceipt == receiptBody)
             #expect(try await BidModel.query(on: harness.db).count() == 1)
             // A new bid replaces the earlier one; Beta bids too.
-            #expect(try await bid(client, acme, id, #"{"1":399999999}"#, key: "a-2").status == .created)
-            #expect(try await bid(client, beta, id, #"{"1":388888888,"2":27777777}"#, key: "b-1").status == .created)
-            #expect(try await bid(client, beta, id, #"{"3":1}"#, key: "b-bad").status == .unprocessableContent)
+            #expect(try await Self.bid(client, acme, id, #"{"1":399999999}"#, key: "a-2").status == .created)
+            #expect(try await Self.bid(client, beta, id, #"{"1":388888888,"2":27777777}"#, key: "b-1").status == .created)
+            #expect(try await Self.bid(client, beta, id, #"{"3":1}"#, key: "b-bad").status == .unprocessableContent)
 
             // Nothing shows a price before the opening.
             let prices = ["401234567", "399999999", "388888888", "28765432"]
@@ -189,11 +200,11 @@ struct ProcurementTests {
             _ = try await client.api(.post, "/api/v1/procurement/tenders/\(id)/publish", token: officer)
             let acme = try await client.token("acme"), beta = try await client.token("beta")
             for token in [acme, beta] { _ = try await client.api(.post, "/api/v1/procurement/suppliers", token: token) }
-            #expect(try await bid(client, acme, id, #"{"1":401000000}"#, key: "a").status == .created)
-            let betaReceipt = try await bid(client, beta, id, #"{"1":399000000}"#, key: "b").json(BidReceipt.self)
+            #expect(try await Self.bid(client, acme, id, #"{"1":401000000}"#, key: "a").status == .created)
+            let betaReceipt = try await Self.bid(client, beta, id, #"{"1":399000000}"#, key: "b").json(BidReceipt.self)
             // Beta withdraws and bids again; then its stored ciphertext is damaged.
             #expect(try await client.api(.delete, "/api/v1/procurement/tenders/\(id)/bids/\(betaReceipt.bidID)", token: beta).status == .noContent)
-            #expect(try await bid(client, beta, id, #"{"1":398000000}"#, key: "b2").status == .created)
+            #expect(try await Self.bid(client, beta, id, #"{"1":398000000}"#, key: "b2").status == .created)
             let damaged = try #require(try await BidModel.query(on: harness.db).filter(\.$status == "submitted").all().first { $0.idempotencyKey == "b2" })
             var bytes = [UInt8](damaged.ciphertext)
             bytes[0] ^= 0xFF
@@ -219,7 +230,7 @@ struct ProcurementTests {
             _ = try await client.api(.post, "/api/v1/procurement/tenders/\(id)/publish", token: officer)
             let acme = try await client.token("acme")
             _ = try await client.api(.post, "/api/v1/procurement/suppliers", token: acme)
-            #expect(try await bid(client, acme, id, #"{"1":400000000}"#, key: "a").status == .created)
+            #expect(try await Self.bid(client, acme, id, #"{"1":400000000}"#, key: "a").status == .created)
             let deadline = try #require(Timestamp.parseISO8601(Self.deadline))
             // The platform was down from 3 hours before the deadline until 1 hour before it: the deadline is within the 2 h grace.
             _ = try await harness.platform.calendar.declareOutage(start: deadline.addingTimeInterval(-3 * 3600), end: deadline.addingTimeInterval(-3600),
@@ -236,7 +247,7 @@ struct ProcurementTests {
             // A bid after the old deadline is on time now.
             let beta = try await client.token("beta")
             _ = try await client.api(.post, "/api/v1/procurement/suppliers", token: beta)
-            #expect(try await bid(client, beta, id, #"{"1":390000000}"#, key: "b").status == .created)
+            #expect(try await Self.bid(client, beta, id, #"{"1":390000000}"#, key: "b").status == .created)
             harness.clock.advance(by: 48 * 3600)
             try await world.service.openDue()
             view = try await world.service.tender(id: tenderID)

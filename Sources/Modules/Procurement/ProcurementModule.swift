@@ -9,15 +9,19 @@ public struct ProcurementModule: NaraModule {
     public init() {}
 
     static let managePermission = Permission(rawValue: "procurement.manage")
+    static let reviewPermission = Permission(rawValue: "procurement.review")
 
     public var id: String { "procurement" }
     public var title: LocalizedText { LocalizedText(en: "Public procurement", ko: "나라장터 조달") }
-    public var migrations: [any Migration] { [CreateProcurementTables()] }
+    public var migrations: [any Migration] { [CreateProcurementTables(), AddProcurementLifecycle()] }
     public var permissions: [PermissionDescriptor] {
-        [PermissionDescriptor(Self.managePermission, "Create, publish, cancel and open the tenders of one's agency")]
+        [PermissionDescriptor(Self.managePermission, "Run the tenders of one's agency: plan, publish, amend, answer, open, award, contract, approve invoices"),
+         PermissionDescriptor(Self.reviewPermission, "Decide complaints about tenders as the review body")]
     }
     public var roles: [RoleDefinition] {
         [RoleDefinition(name: "procurement-officer", title: "Procurement officer", permissions: [Self.managePermission, .agencyWorkspace],
+                        assignableTo: [.official]),
+         RoleDefinition(name: "procurement-review-body", title: "Procurement review body", permissions: [Self.reviewPermission, .agencyWorkspace],
                         assignableTo: [.official])]
     }
     public var menu: [MenuEntry] {
@@ -31,6 +35,9 @@ public struct ProcurementModule: NaraModule {
     public var backgroundJobs: [BackgroundJob] {
         [BackgroundJob(name: "procurement: open tenders at their deadline", intervalSeconds: 15) { platform in
             try await Self.service(platform).openDue()
+        },
+         BackgroundJob(name: "procurement: record paid invoices", intervalSeconds: 60) { platform in
+            try await Self.service(platform).recordInvoicePayments()
         }]
     }
 

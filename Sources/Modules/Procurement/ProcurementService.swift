@@ -6,28 +6,88 @@ public struct NewTender: Sendable, Codable {
     public var title: String
     public var description: String
     public var procedure: String
+    /// goods, works or services.
+    public var category: String
     public var lots: [Lot]
+    public var items: [TenderItem]
+    public var documents: [TenderDocument]?
+    public var eligibility: String
+    public var evaluation: EvaluationRules?
     /// ISO 8601 date-time of the bid deadline.
     public var deadline: String
+    /// ISO 8601 date-time until which questions are taken; 3 days before the deadline when left out.
+    public var enquiryDeadline: String?
+    /// Restricted procedure: the business registration numbers of the qualified suppliers.
+    public var qualifiedSuppliers: [String]?
+    public var planBudgetMinor: Int64?
+    public var planRationale: String?
+
+    public init(title: String, description: String, procedure: String, category: String = "goods", lots: [Lot], items: [TenderItem],
+                documents: [TenderDocument]? = nil, eligibility: String = "Suppliers registered on the platform whose business is active.",
+                evaluation: EvaluationRules? = nil, deadline: String, enquiryDeadline: String? = nil, qualifiedSuppliers: [String]? = nil,
+                planBudgetMinor: Int64? = nil, planRationale: String? = nil) {
+        self.title = title
+        self.description = description
+        self.procedure = procedure
+        self.category = category
+        self.lots = lots
+        self.items = items
+        self.documents = documents
+        self.eligibility = eligibility
+        self.evaluation = evaluation
+        self.deadline = deadline
+        self.enquiryDeadline = enquiryDeadline
+        self.qualifiedSuppliers = qualifiedSuppliers
+        self.planBudgetMinor = planBudgetMinor
+        self.planRationale = planRationale
+    }
+}
+
+public struct LotteryView: Sendable, Codable, Equatable {
+    public let rangeBasisPoints: Int
+    public let picks: Int
+    /// SHA-256 of the seed, published with the tender.
+    public let commitment: String
+    /// The seed (hex), published at the opening: anyone can redraw the prices from it.
+    public let seed: String?
+    public let prices: [Int64]?
+    public let chosen: [Int]?
 }
 
 public struct TenderView: Sendable, Codable, Equatable {
     public let id: UUID
     public let reference: String
+    public let ocid: String
     public let title: String
     public let description: String
     public let agencyCode: String
     public let agencyName: String
     public let procedure: Procedure
+    public let category: String
     public let lots: [Lot]
+    public let items: [TenderItem]
+    public let documents: [TenderDocument]
+    public let eligibility: String
+    public let evaluation: EvaluationRules
     public let currency: String
     public let state: TenderState
+    public let planBudgetMinor: Int64?
+    public let planRationale: String?
+    public let plannedAt: Date?
     public let publishedAt: Date?
+    public let enquiryDeadline: Date?
     public let deadline: Date
+    public let qualifiedSuppliers: [String]?
+    public let amendments: [TenderAmendment]
     public let openedAt: Date?
     public let cancelReason: String?
     /// Known only after the opening; nil before, for everyone.
     public let bids: [OpenedBid]?
+    public let lottery: LotteryView?
+    public let reservePriceMinor: Int64?
+    public let floorPriceMinor: Int64?
+    public let qualityScores: [String: Int]?
+    public let awards: [AwardView]
 }
 
 public struct SupplierInfo: Sendable, Codable, Equatable {
@@ -112,25 +172,52 @@ public final class ProcurementService: Sendable {
     func createTender(_ input: NewTender, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> TenderView {
         let db = database ?? self.db
         let agencyID = try officerAgency(actor)
+        let now = clock.now()
         var v = Validator()
         v.require(input.title, "title", maxLength: 300)
         v.require(input.description, "description", maxLength: 4000)
+        v.require(input.eligibility, "eligibility", maxLength: 4000)
         let procedure = Procedure(rawValue: input.procedure)
         if procedure == nil { v.add("procedure", "unknown", "Choose open, restricted or quotation.") }
-        if input.lots.isEmpty || input.lots.count > 50 { v.add("lots", "count", "A tender has 1 to 50 lots.") }
-        if Set(input.lots.map(\.number)).count != input.lots.count { v.add("lots", "duplicate", "Lot numbers are unique.") }
-        for (i, lot) in input.lots.enumerated() {
-            if lot.number < 1 { v.add("lots/\(i)/number", "range", "Lots are numbered from 1.") }
-            if lot.title.isEmpty || lot.title.count > 300 { v.add("lots/\(i)/title", "required", "Give the lot a title.") }
-            if lot.estimatedValueMinor <= 0 { v.add("lots/\(i)/estimatedValueMinor", "range", "The estimated value is positive.") }
-        }
+        if !["goods", "works", "services"].contains(input.category) { v.add("category", "unknown", "Choose goods, works or services.") }
+        Self.validateLots(input.lots, items: input.items, into: &v)
+        let documents = Self.validateDocuments(input.documents ?? [], at: now, into: &v)
+        let evaluation = input.evaluation ?? EvaluationRules(method: .lowestPrice)
+        Self.validateEvaluation(evaluation, lots: input.lots, into: &v)
         let deadline = Timestamp.parseISO8601(input.deadline)
         if deadline == nil { v.add("deadline", "format", "Give the deadline as an ISO 8601 date-time.") }
+        var enquiryDeadline: Date?
+        if let raw = input.enquiryDeadline {
+            enquiryDeadline = Timestamp.parseISO8601(raw)
+            if enquiryDeadline == nil { v.add("enquiryDeadline", "format", "Give the enquiry deadline as an ISO 8601 date-time.") }
+        }
+        if let deadline, let enquiryDeadline, !(enquiryDeadline > now && enquiryDeadline < deadline) {
+            v.add("enquiryDeadline", "range", "Questions close after now and before the bid deadline.")
+        }
+        var qualified: [String]?
+        if procedure == .restricted {
+            let numbers = (input.qualifiedSuppliers ?? []).compactMap { try? BusinessNumber($0).digits }
+            if numbers.isEmpty || numbers.count != (input.qualifiedSuppliers ?? []).count {
+                v.add("qualifiedSuppliers", "required", "A restricted tender lists the business registration numbers of its qualified suppliers.")
+            } else {
+                let registered = try await SupplierModel.query(on: db).filter(\.$businessNumber ~~ numbers).filter(\.$status == "active").all()
+                let unknown = Set(numbers).subtracting(registered.map(\.businessNumber))
+                if !unknown.isEmpty { v.add("qualifiedSuppliers", "unknown", "Not registered active suppliers: \(unknown.sorted().joined(separator: ", ")).") }
+                qualified = Array(Set(numbers)).sorted()
+            }
+        } else if !(input.qualifiedSuppliers ?? []).isEmpty {
+            v.add("qualifiedSuppliers", "not_restricted", "Only a restricted tender lists qualified suppliers.")
+        }
+        if let budget = input.planBudgetMinor, budget <= 0 { v.add("planBudgetMinor", "range", "The budget is a positive amount in KRW.") }
+        if let rationale = input.planRationale, rationale.count > 4000 { v.add("planRationale", "length", "At most 4,000 characters.") }
         try v.check()
         guard let procedure, let deadline else { throw NaraError.validation(v.errors) }
-        try await checkPeriod(procedure, deadline: deadline, from: clock.now(), on: db)
-        let year = platform.calendar.localDay(of: clock.now()).components.year
+        try await checkPeriod(procedure, deadline: deadline, from: now, on: db)
+        let year = platform.calendar.localDay(of: now).components.year
         let id = UUID()
+        let encoder = JSONEncoder()
+        let enquiryUntil = enquiryDeadline ?? max(now, deadline.addingTimeInterval(-3 * 86_400))
+        let qualifiedList = qualified
         try await db.transaction { tx in
             let number = try await self.platform.sequences.next("procurement-tender", year: year, on: tx)
             let model = TenderModel()
@@ -141,10 +228,20 @@ public final class ProcurementService: Sendable {
             model.title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
             model.descriptionText = input.description.trimmingCharacters(in: .whitespacesAndNewlines)
             model.procedure = procedure.rawValue
-            model.lots = String(decoding: try JSONEncoder().encode(input.lots.sorted { $0.number < $1.number }), as: UTF8.self)
+            model.category = input.category
+            model.lots = String(decoding: try encoder.encode(input.lots.sorted { $0.number < $1.number }), as: UTF8.self)
+            model.items = String(decoding: try encoder.encode(Self.numbered(input.items)), as: UTF8.self)
+            model.documents = String(decoding: try encoder.encode(documents), as: UTF8.self)
+            model.eligibility = input.eligibility.trimmingCharacters(in: .whitespacesAndNewlines)
+            model.evaluation = String(decoding: try encoder.encode(evaluation), as: UTF8.self)
+            model.enquiryDeadline = enquiryUntil
+            model.qualified = try qualifiedList.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            model.amendments = "[]"
+            model.planBudget = input.planBudgetMinor
+            model.planRationale = input.planRationale?.trimmingCharacters(in: .whitespacesAndNewlines)
             model.currency = "KRW"
             model.state = TenderState.draft.rawValue
-            model.createdAt = self.clock.now()
+            model.createdAt = now
             model.deadline = deadline
             model.version = 1
             try await model.create(on: tx)
@@ -154,21 +251,123 @@ public final class ProcurementService: Sendable {
         return try await tender(id: id, on: db)
     }
 
-    /// The deadline must leave at least the procedure's minimum tendering period.
-    func checkPeriod(_ procedure: Procedure, deadline: Date, from now: Date, on db: any Database) async throws {
-        let calendar = try await platform.calendar.calendar(on: db)
-        let earliest = calendar.deadline(for: procedure.minimumPeriod, from: now)
-        guard deadline >= earliest else {
-            throw NaraError.validation([FieldError(field: "deadline", code: "too_soon",
-                                                   message: "A \(procedure.rawValue) tender stays open at least \(procedure.minimumPeriod): the earliest deadline is \(Timestamp.iso8601Millis(earliest)).")])
+    static func numbered(_ items: [TenderItem]) -> [TenderItem] {
+        items.enumerated().map { index, item in
+            var item = item
+            item.id = String(index + 1)
+            return item
         }
     }
 
-    /// Publishes: creates the tender's key pair (the private key sealed under the master key until the opening).
+    static func validateLots(_ lots: [Lot], items: [TenderItem], into v: inout Validator) {
+        if lots.isEmpty || lots.count > 50 { v.add("lots", "count", "A tender has 1 to 50 lots.") }
+        if Set(lots.map(\.number)).count != lots.count { v.add("lots", "duplicate", "Lot numbers are unique.") }
+        for (i, lot) in lots.enumerated() {
+            if lot.number < 1 { v.add("lots/\(i)/number", "range", "Lots are numbered from 1.") }
+            if lot.title.isEmpty || lot.title.count > 300 { v.add("lots/\(i)/title", "required", "Give the lot a title.") }
+            if lot.estimatedValueMinor <= 0 { v.add("lots/\(i)/estimatedValueMinor", "range", "The estimated value is positive.") }
+        }
+        if items.isEmpty || items.count > 500 { v.add("items", "count", "A tender lists 1 to 500 items.") }
+        for lot in lots where !items.contains(where: { $0.lot == lot.number }) {
+            v.add("items", "lot_without_items", "Lot \(lot.number) has no items.")
+        }
+        for (i, item) in items.enumerated() {
+            if !lots.contains(where: { $0.number == item.lot }) { v.add("items/\(i)/lot", "unknown", "The tender has no lot \(item.lot).") }
+            if item.description.trimmingCharacters(in: .whitespaces).isEmpty || item.description.count > 1000 {
+                v.add("items/\(i)/description", "required", "Describe the item (at most 1,000 characters).")
+            }
+            if !ItemClassification.isValid(scheme: item.scheme, code: item.classification) {
+                v.add("items/\(i)/classification", "format", "Classify the item with UNSPSC (8 digits) or CPV (8 digits, a hyphen and the check digit).")
+            }
+            if !(item.quantity > 0 && item.quantity < 1e12) { v.add("items/\(i)/quantity", "range", "The quantity is positive.") }
+            if item.unitCode.isEmpty || item.unitCode.count > 3 || !item.unitCode.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
+                v.add("items/\(i)/unitCode", "format", "Give the UN/ECE Recommendation 20 unit code, such as EA, SET, MON or KGM.")
+            }
+        }
+    }
+
+    static func validateDocuments(_ documents: [TenderDocument], at now: Date, into v: inout Validator) -> [TenderDocument] {
+        if documents.count > 30 { v.add("documents", "count", "At most 30 documents.") }
+        return documents.enumerated().map { index, document in
+            if document.title.trimmingCharacters(in: .whitespaces).isEmpty || document.title.count > 300 {
+                v.add("documents/\(index)/title", "required", "Give the document a title.")
+            }
+            let lower = document.url.lowercased()
+            if !(lower.hasPrefix("https://") || lower.hasPrefix("http://")) || document.url.count > 1000 || URL(string: document.url) == nil {
+                v.add("documents/\(index)/url", "format", "Give the document's http(s) address.")
+            }
+            if document.documentType.isEmpty || document.documentType.count > 60 || !document.documentType.allSatisfy({ $0.isASCII && $0.isLetter }) {
+                v.add("documents/\(index)/documentType", "format", "Use an OCDS document type such as technicalSpecifications or biddingDocuments.")
+            }
+            var document = document
+            document.id = (document.id ?? "").isEmpty ? "doc-\(index + 1)" : document.id
+            document.datePublished = document.datePublished ?? now
+            return document
+        }
+    }
+
+    static func validateEvaluation(_ rules: EvaluationRules, lots: [Lot], into v: inout Validator) {
+        switch rules.method {
+        case .lowestPrice:
+            if rules.floorRatePPM != nil || rules.lottery != nil || rules.priceWeight != nil || rules.qualityWeight != nil {
+                v.add("evaluation", "unused", "Lowest price takes no floor, lottery or weights.")
+            }
+        case .floorPrice:
+            if lots.count != 1 { v.add("evaluation/method", "lots", "A floor from the reserve price applies to a tender of one lot.") }
+            if !(500_000...1_000_000).contains(rules.floorRatePPM ?? 0) {
+                v.add("evaluation/floorRatePPM", "range", "Give the floor as parts per million of the reserve price, from 500000 to 1000000 (87.745 % is 877450).")
+            }
+            if let lottery = rules.lottery {
+                if !(1...1000).contains(lottery.rangeBasisPoints) { v.add("evaluation/lottery/rangeBasisPoints", "range", "The range is 1 to 1,000 basis points (200 is ±2 %).") }
+                if !(1...ReserveLottery.averaged).contains(lottery.picks) { v.add("evaluation/lottery/picks", "range", "Each bidder picks 1 to 4 numbers.") }
+            }
+            if rules.priceWeight != nil || rules.qualityWeight != nil { v.add("evaluation", "unused", "A price floor takes no weights.") }
+        case .priceQuality:
+            let price = rules.priceWeight ?? 0, quality = rules.qualityWeight ?? 0
+            if price <= 0 || quality <= 0 || price + quality != 100 { v.add("evaluation/priceWeight", "range", "Price and quality weights are positive and add up to 100.") }
+            if rules.lottery != nil || rules.floorRatePPM != nil { v.add("evaluation", "unused", "Price and quality take no floor or lottery.") }
+        }
+        if let base = rules.baseAmountMinor, base <= 0 { v.add("evaluation/baseAmountMinor", "range", "The base amount is positive.") }
+    }
+
+    /// The deadline must leave at least the procedure's minimum tendering period.
+    func checkPeriod(_ procedure: Procedure, deadline: Date, from now: Date, on db: any Database) async throws {
+        let calendar = try await platform.calendar.calendar(on: db)
+        let period = procedure.minimumPeriod(platform.configuration)
+        let earliest = calendar.deadline(for: period, from: now)
+        guard deadline >= earliest else {
+            throw NaraError.validation([FieldError(field: "deadline", code: "too_soon",
+                                                   message: "A \(procedure.rawValue) tender stays open at least \(period): the earliest deadline is \(Timestamp.iso8601Millis(earliest)).")])
+        }
+    }
+
+    /// Publishes a draft as a procurement plan: the intention and budget become public, the notice follows.
+    func plan(id: UUID, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> TenderView {
+        let db = database ?? self.db
+        let agencyID = try officerAgency(actor)
+        try await db.transaction { tx in
+            let model = try await self.lock(id, on: tx)
+            guard model.agencyID == agencyID else { throw NaraError.notFound("The tender") }
+            guard model.planBudget != nil, !(model.planRationale ?? "").isEmpty else {
+                throw NaraError.validation([FieldError(field: "planBudgetMinor", code: "required", message: "A procurement plan states its budget and rationale.")])
+            }
+            model.state = try Self.next(.plan, model).rawValue
+            model.plannedAt = self.clock.now()
+            try await model.save(on: tx)
+            try await self.platform.audit.append(AuditRecord(action: "procurement.tender.plan", objectType: "tender", objectID: model.reference),
+                                                 by: AuditActor(actor, requestID: requestID), on: tx)
+            try await self.release(model, tags: ["planning"], on: tx)
+        }
+        return try await tender(id: id, on: db)
+    }
+
+    /// Publishes the notice: creates the tender's key pair (the private key sealed under the master
+    /// key until the opening) and, with a reserve-price lottery, its seed (sealed too; its SHA-256 published).
     func publish(id: UUID, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> TenderView {
         let db = database ?? self.db
         let agencyID = try officerAgency(actor)
         let keys = try SealedEnvelope.newKeyPair(cipher: keyCipher)
+        let seed = Data((0..<32).map { _ in UInt8.random(in: 0...255) })
         try await db.transaction { tx in
             let model = try await self.lock(id, on: tx)
             guard model.agencyID == agencyID else { throw NaraError.notFound("The tender") }
@@ -177,11 +376,22 @@ public final class ProcurementService: Sendable {
             model.publishedAt = self.clock.now()
             model.publicKey = keys.publicKey
             model.sealedPrivateKey = keys.sealedPrivateKey
+            if try Self.rules(model).lottery != nil {
+                model.lotterySeed = try self.keyCipher.sealString(seed.base64EncodedString())
+                model.lotteryCommitment = Digest.sha256Hex(seed)
+            }
+            if let enquiry = model.enquiryDeadline, enquiry < self.clock.now() { model.enquiryDeadline = self.clock.now() }
             try await model.save(on: tx)
             try await self.platform.audit.append(AuditRecord(action: "procurement.tender.publish", objectType: "tender", objectID: model.reference),
                                                  by: AuditActor(actor, requestID: requestID), on: tx)
+            try await self.release(model, tags: ["tender"], on: tx)
         }
         return try await tender(id: id, on: db)
+    }
+
+    static func rules(_ model: TenderModel) throws -> EvaluationRules {
+        guard let raw = model.evaluation else { return EvaluationRules(method: .lowestPrice) }
+        return try JSONDecoder().decode(EvaluationRules.self, from: Data(raw.utf8))
     }
 
     func cancel(id: UUID, reason: String, by actor: Actor, requestID: String?) async throws -> TenderView {
@@ -193,11 +403,20 @@ public final class ProcurementService: Sendable {
         try await db.transaction { tx in
             let model = try await self.lock(id, on: tx)
             guard model.agencyID == agencyID else { throw NaraError.notFound("The tender") }
+            let wasPublic = model.state != TenderState.draft.rawValue
             model.state = try Self.next(.cancel(reason: reason), model).rawValue
             model.cancelReason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            model.completedAt = self.clock.now()
             try await model.save(on: tx)
+            for award in try await AwardModel.query(on: tx).filter(\.$tenderID == id).filter(\.$status ~~ ["pending", "active"]).all() {
+                award.status = "cancelled"
+                award.reason = "The tender was cancelled."
+                award.decidedAt = self.clock.now()
+                try await award.save(on: tx)
+            }
             try await self.platform.audit.append(AuditRecord(action: "procurement.tender.cancel", objectType: "tender", objectID: model.reference, detail: reason),
                                                  by: AuditActor(actor, requestID: requestID), on: tx)
+            if wasPublic { try await self.release(model, tags: ["tenderCancellation"], on: tx) }
         }
         return try await tender(id: id, on: db)
     }
@@ -240,8 +459,21 @@ public final class ProcurementService: Sendable {
             throw NaraError(.conflict, code: "bid_late",
                             "The bid arrived at \(Timestamp.iso8601Millis(receivedAt)), at or after the deadline \(Timestamp.iso8601Millis(deadline)).")
         }
+        if let qualified = tender.qualified, let list = try? JSONDecoder().decode([String].self, from: Data(qualified.utf8)),
+           !list.contains(supplier.businessNumber) {
+            throw NaraError.forbidden("This restricted tender takes bids only from its qualified suppliers.")
+        }
         let lots = try JSONDecoder().decode([Lot].self, from: Data(tender.lots.utf8))
+        let rules = try Self.rules(tender)
         var v = Validator()
+        if let lottery = rules.lottery {
+            let picks = content.lotteryPicks ?? []
+            if picks.count != lottery.picks || Set(picks).count != picks.count || !picks.allSatisfy({ (1...ReserveLottery.count).contains($0) }) {
+                v.add("lotteryPicks", "count", "Pick \(lottery.picks) different numbers from 1 to \(ReserveLottery.count) for the reserve-price lottery.")
+            }
+        } else if !(content.lotteryPicks ?? []).isEmpty {
+            v.add("lotteryPicks", "unused", "This tender has no reserve-price lottery.")
+        }
         if content.prices.isEmpty { v.add("prices", "required", "Bid a price for at least one lot.") }
         for (lot, price) in content.prices.sorted(by: { $0.key < $1.key }) {
             if !lots.contains(where: { String($0.number) == lot }) { v.add("prices/\(lot)", "unknown", "The tender has no lot \(lot).") }
@@ -265,7 +497,7 @@ public final class ProcurementService: Sendable {
             let locked = try await self.lock(tenderID, on: tx)
             guard locked.state == TenderState.open.rawValue else { throw NaraError(.conflict, code: "tender_not_open", "This tender no longer takes bids.") }
             let previous = try await BidModel.query(on: tx).filter(\.$tenderID == tenderID).filter(\.$supplierID == supplierID)
-                .filter(\.$status == "submitted").all()
+                .filter(\.$status ~~ ["submitted", "needs_reconfirmation"]).all()
             for bid in previous { bid.status = "replaced"; try await bid.save(on: tx) }
             let bid = BidModel()
             bid.id = bidID
@@ -298,7 +530,9 @@ public final class ProcurementService: Sendable {
             guard tender.state == TenderState.open.rawValue, now < tender.deadline else {
                 throw NaraError(.conflict, code: "bid_late", "Bids can be withdrawn only before the deadline.")
             }
-            guard bid.status == "submitted" else { throw NaraError(.conflict, code: .illegalTransition, "This bid is \(bid.status).") }
+            guard bid.status == "submitted" || bid.status == "needs_reconfirmation" else {
+                throw NaraError(.conflict, code: .illegalTransition, "This bid is \(bid.status).")
+            }
             bid.status = "withdrawn"
             try await bid.save(on: tx)
             try await self.platform.audit.append(AuditRecord(action: "procurement.bid.withdraw", objectType: "tender", objectID: tender.reference),
@@ -306,17 +540,13 @@ public final class ProcurementService: Sendable {
         }
     }
 
-    func myBids(tenderID: UUID, by actor: Actor) async throws -> [BidReceipt] {
-        guard let accountID = actor.accountID, let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first() else { return [] }
-        return try await BidModel.query(on: db).filter(\.$tenderID == tenderID).filter(\.$supplierID == supplier.id!).filter(\.$status == "submitted").all()
-            .map { try JSONDecoder().decode(BidReceipt.self, from: Data($0.receipt.utf8)) }
-    }
-
     // MARK: Opening
 
     /// Opens a tender whose deadline has passed: unseals the tender key, opens every bid, checks
     /// each against its receipt, publishes bidders and prices, and fails the tender when fewer valid
-    /// bids than the procedure's minimum arrived. A bid that cannot be opened is listed with its problem.
+    /// bids than the procedure's minimum arrived. A bid that cannot be opened is listed with its
+    /// problem; a bid not re-confirmed after an amendment is listed without its price. With a
+    /// reserve-price lottery the seed is revealed and the reserve computed from the bidders' picks.
     func open(tenderID: UUID, by actor: AuditActor, on database: (any Database)? = nil) async throws -> TenderView {
         let db = database ?? self.db
         try await db.transaction { tx in
@@ -326,38 +556,69 @@ public final class ProcurementService: Sendable {
                 throw NaraError(.conflict, code: "before_deadline", "A tender opens at its deadline, \(Timestamp.iso8601Millis(tender.deadline)), not before.")
             }
             guard let sealedKey = tender.sealedPrivateKey else { throw NaraError(.internalError, code: .internalError, "The tender has no key.") }
-            let bids = try await BidModel.query(on: tx).filter(\.$tenderID == tenderID).filter(\.$status == "submitted").sort(\.$receivedAt).all()
+            let bids = try await BidModel.query(on: tx).filter(\.$tenderID == tenderID).filter(\.$status ~~ ["submitted", "needs_reconfirmation"])
+                .sort(\.$receivedAt).all()
             var opened: [OpenedBid] = []
             for bid in bids {
                 let supplier = try await SupplierModel.find(bid.supplierID, on: tx)
                 let bidder = supplier?.businessNumber ?? "?"
+                let name = supplier?.name ?? ""
+                func problem(_ text: String) -> OpenedBid {
+                    OpenedBid(bidder: bidder, bidderName: name, receivedAt: bid.receivedAt, prices: nil, total: nil, problem: text, lotteryPicks: nil, declarations: nil)
+                }
+                if bid.status == "needs_reconfirmation" {
+                    opened.append(problem("The bid was not re-confirmed after the tender was amended."))
+                    continue
+                }
                 let envelope = SealedEnvelope(encapsulatedKey: bid.encapsulatedKey, ciphertext: bid.ciphertext)
                 let receipt = try? JSONDecoder().decode(BidReceipt.self, from: Data(bid.receipt.utf8))
                 guard envelope.digest == bid.sealedDigest, receipt?.sealedDigest == envelope.digest else {
-                    opened.append(OpenedBid(bidder: bidder, bidderName: supplier?.name ?? "", receivedAt: bid.receivedAt, prices: nil, total: nil,
-                                            problem: "The sealed bid does not match its receipt."))
+                    opened.append(problem("The sealed bid does not match its receipt."))
                     continue
                 }
                 do {
                     let plaintext = try envelope.open(sealedPrivateKey: sealedKey, cipher: self.keyCipher,
                                                       context: Self.context(tender: tenderID, supplier: bid.supplierID))
                     let content = try JSONDecoder().decode(BidContent.self, from: plaintext)
-                    opened.append(OpenedBid(bidder: bidder, bidderName: supplier?.name ?? "", receivedAt: bid.receivedAt, prices: content.prices,
-                                            total: content.prices.values.reduce(0, +), problem: nil))
+                    opened.append(OpenedBid(bidder: bidder, bidderName: name, receivedAt: bid.receivedAt, prices: content.prices,
+                                            total: content.prices.values.reduce(0, +), problem: nil, lotteryPicks: content.lotteryPicks,
+                                            declarations: content.declarations))
                 } catch {
-                    opened.append(OpenedBid(bidder: bidder, bidderName: supplier?.name ?? "", receivedAt: bid.receivedAt, prices: nil, total: nil,
-                                            problem: "The sealed bid could not be opened."))
+                    opened.append(problem("The sealed bid could not be opened."))
                 }
             }
             opened.sort { ($0.total ?? .max, $0.receivedAt) < ($1.total ?? .max, $1.receivedAt) }
-            let valid = opened.filter { $0.problem == nil }.count
+            let valid = opened.filter { $0.problem == nil }
+            let rules = try Self.rules(tender)
+            if rules.method == .floorPrice {
+                let lots = try JSONDecoder().decode([Lot].self, from: Data(tender.lots.utf8))
+                let base = rules.baseAmountMinor ?? lots.map(\.estimatedValueMinor).reduce(0, +)
+                var reserve = base
+                if let lottery = rules.lottery, let sealedSeed = tender.lotterySeed,
+                   let seed = Data(base64Encoded: try self.keyCipher.openString(sealedSeed)) {
+                    let prices = ReserveLottery.prices(seed: seed, base: base, rangeBasisPoints: lottery.rangeBasisPoints)
+                    let draw = ReserveLottery.reserve(prices: prices, picks: valid.map { $0.lotteryPicks ?? [] })
+                    reserve = draw.reserve
+                    tender.lotteryRevealed = seed.map { String(format: "%02x", $0) }.joined()
+                }
+                tender.reservePrice = reserve
+                let rate = Int64(rules.floorRatePPM ?? 1_000_000)
+                tender.floorPrice = (reserve * rate + 999_999) / 1_000_000
+            }
             let minimum = (Procedure(rawValue: tender.procedure) ?? .open).minimumBids
-            tender.state = try Self.next(.open(validBids: valid, minimum: minimum), tender).rawValue
+            tender.state = try Self.next(.open(validBids: valid.count, minimum: minimum), tender).rawValue
             tender.openedAt = self.clock.now()
             tender.result = String(decoding: try JSONEncoder().encode(opened), as: UTF8.self)
+            if tender.state == TenderState.unsuccessful.rawValue { tender.completedAt = self.clock.now() }
             try await tender.save(on: tx)
             try await self.platform.audit.append(AuditRecord(action: "procurement.tender.open", objectType: "tender", objectID: tender.reference,
-                                                             detail: "\(valid) valid of \(opened.count) bids; \(tender.state)"), by: actor, on: tx)
+                                                             detail: "\(valid.count) valid of \(opened.count) bids; \(tender.state)"), by: actor, on: tx)
+            var tags = ["tenderUpdate"]
+            if tender.state == TenderState.opened.rawValue, rules.method != .priceQuality,
+               try await self.advanceAwards(tender, by: actor, on: tx) {
+                tags.append("award")
+            }
+            try await self.release(tender, tags: tags, on: tx)
         }
         return try await tender(id: tenderID, on: db)
     }
@@ -430,13 +691,44 @@ public final class ProcurementService: Sendable {
     func view(_ m: TenderModel, on db: any Database) async throws -> TenderView {
         let agency = try await platform.identity.agency(id: m.agencyID, on: db)
         let state = TenderState(rawValue: m.state) ?? .draft
+        let decoder = JSONDecoder()
         // Nothing about bids leaves the service before the opening.
-        let bids: [OpenedBid]? = (state == .opened || state == .unsuccessful) ? try m.result.map { try JSONDecoder().decode([OpenedBid].self, from: Data($0.utf8)) } : nil
-        return TenderView(id: m.id!, reference: m.reference, title: m.title, description: m.descriptionText, agencyCode: agency?.code ?? "",
-                          agencyName: agency?.nameEN ?? "", procedure: Procedure(rawValue: m.procedure) ?? .open,
-                          lots: try JSONDecoder().decode([Lot].self, from: Data(m.lots.utf8)), currency: m.currency, state: state,
-                          publishedAt: m.publishedAt, deadline: m.deadline, openedAt: m.openedAt, cancelReason: m.cancelReason, bids: bids)
+        let isOpened = m.openedAt != nil
+        let bids: [OpenedBid]? = isOpened ? try m.result.map { try decoder.decode([OpenedBid].self, from: Data($0.utf8)) } : nil
+        let rules = try Self.rules(m)
+        var lottery: LotteryView?
+        if let rulesLottery = rules.lottery, let commitment = m.lotteryCommitment {
+            var prices: [Int64]?, chosen: [Int]?
+            if isOpened, let hex = m.lotteryRevealed, let seed = Self.hexData(hex) {
+                let lots = try decoder.decode([Lot].self, from: Data(m.lots.utf8))
+                let drawn = ReserveLottery.prices(seed: seed, base: rules.baseAmountMinor ?? lots.map(\.estimatedValueMinor).reduce(0, +),
+                                                  rangeBasisPoints: rulesLottery.rangeBasisPoints)
+                prices = drawn
+                chosen = ReserveLottery.reserve(prices: drawn, picks: (bids ?? []).filter { $0.problem == nil }.map { $0.lotteryPicks ?? [] }).chosen
+            }
+            lottery = LotteryView(rangeBasisPoints: rulesLottery.rangeBasisPoints, picks: rulesLottery.picks, commitment: commitment,
+                                  seed: isOpened ? m.lotteryRevealed : nil, prices: prices, chosen: chosen)
+        }
+        let awards = try await AwardModel.query(on: db).filter(\.$tenderID == m.id!).sort(\.$createdAt).all()
+        var awardViews: [AwardView] = []
+        for award in awards { awardViews.append(try await awardView(award, on: db)) }
+        return TenderView(
+            id: m.id!, reference: m.reference, ocid: ocid(m.reference), title: m.title, description: m.descriptionText, agencyCode: agency?.code ?? "",
+            agencyName: agency?.nameEN ?? "", procedure: Procedure(rawValue: m.procedure) ?? .open, category: m.category ?? "goods",
+            lots: try decoder.decode([Lot].self, from: Data(m.lots.utf8)),
+            items: try m.items.map { try decoder.decode([TenderItem].self, from: Data($0.utf8)) } ?? [],
+            documents: try m.documents.map { try decoder.decode([TenderDocument].self, from: Data($0.utf8)) } ?? [],
+            eligibility: m.eligibility ?? "", evaluation: rules, currency: m.currency, state: state,
+            planBudgetMinor: m.planBudget, planRationale: m.planRationale, plannedAt: m.plannedAt, publishedAt: m.publishedAt,
+            enquiryDeadline: m.enquiryDeadline, deadline: m.deadline,
+            qualifiedSuppliers: try m.qualified.map { try decoder.decode([String].self, from: Data($0.utf8)) },
+            amendments: try m.amendments.map { try decoder.decode([TenderAmendment].self, from: Data($0.utf8)) } ?? [],
+            openedAt: m.openedAt, cancelReason: m.cancelReason, bids: bids, lottery: lottery,
+            reservePriceMinor: isOpened ? m.reservePrice : nil, floorPriceMinor: isOpened ? m.floorPrice : nil,
+            qualityScores: try m.qualityScores.map { try decoder.decode([String: Int].self, from: Data($0.utf8)) }, awards: awardViews)
     }
+
+    func ocid(_ reference: String) -> String { "\(platform.configuration.ocdsPrefix)-\(reference)" }
 
     // MARK: Internals
 

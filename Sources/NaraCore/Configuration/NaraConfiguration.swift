@@ -53,6 +53,12 @@ public struct NaraConfiguration: Sendable {
     public var exchangeSigningDisabled: Bool = false
     /// How many times a civil application may be transferred between agencies.
     public var civilMaxTransfers: Int = 2
+    /// Minimum tendering period per procurement procedure.
+    public var procurementPeriods: [String: LegalPeriod] = ["open": .calendarDays(7), "restricted": .calendarDays(10), "quotation": .workingDays(3)]
+    /// Standstill after an award, per procedure, during which bidders may complain.
+    public var procurementStandstill: [String: LegalPeriod] = ["open": .calendarDays(7), "restricted": .calendarDays(7), "quotation": .workingDays(2)]
+    /// The OCDS identifier prefix registered for this publisher.
+    public var ocdsPrefix: String = "ocds-nara00"
 
     public init() {}
 
@@ -92,7 +98,7 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
 
 extension NaraConfiguration {
     /// Environment variables Nara reads that are not server settings (test harness only).
-    public static let auxiliaryEnvironmentNames: Set<String> = ["NARA_TEST_DATABASE_URL"]
+    public static let auxiliaryEnvironmentNames: Set<String> = ["NARA_TEST_DATABASE_URL", "NARA_STANDARDS_DIR"]
 
     public static let settings: [SettingDescriptor] = [
         SettingDescriptor(
@@ -250,6 +256,30 @@ extension NaraConfiguration {
             c.civilMaxTransfers = try parseInt(v, setting: "NARA_CIVIL_MAX_TRANSFERS", range: 0...10)
         },
         SettingDescriptor(
+            environmentName: "NARA_PROCUREMENT_PERIODS", flag: "--procurement-periods",
+            summary: "Minimum tendering period per procedure, in calendar days (d) or working days (wd).",
+            defaultDescription: "open=7d,restricted=10d,quotation=3wd"
+        ) { c, v throws(ConfigurationError) in
+            c.procurementPeriods.merge(try parsePeriodTable(v, setting: "NARA_PROCUREMENT_PERIODS")) { $1 }
+        },
+        SettingDescriptor(
+            environmentName: "NARA_PROCUREMENT_STANDSTILL", flag: "--procurement-standstill",
+            summary: "Standstill after an award per procedure, before the contract, in calendar days (d) or working days (wd).",
+            defaultDescription: "open=7d,restricted=7d,quotation=2wd"
+        ) { c, v throws(ConfigurationError) in
+            c.procurementStandstill.merge(try parsePeriodTable(v, setting: "NARA_PROCUREMENT_STANDSTILL")) { $1 }
+        },
+        SettingDescriptor(
+            environmentName: "NARA_OCDS_PREFIX", flag: "--ocds-prefix",
+            summary: "The OCDS identifier prefix registered for this publisher (ocds- and 6 characters).",
+            defaultDescription: "ocds-nara00"
+        ) { c, v throws(ConfigurationError) in
+            guard v.hasPrefix("ocds-"), v.count == 11, v.dropFirst(5).allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber) }) else {
+                throw .init(setting: "NARA_OCDS_PREFIX", message: "must be ocds- followed by 6 lower-case letters or digits")
+            }
+            c.ocdsPrefix = v
+        },
+        SettingDescriptor(
             environmentName: "NARA_TRUSTED_PROXIES", flag: "--trusted-proxies",
             summary: "How many reverse proxies in front of Nara append to X-Forwarded-For (0 = use the socket address).",
             defaultDescription: "0"
@@ -291,6 +321,23 @@ extension NaraConfiguration {
         let scored = candidates.map { ($0, editDistance($0, name)) }.min { $0.1 < $1.1 }
         guard let best = scored, best.1 <= 3 else { return nil }
         return best.0
+    }
+
+    /// `open=7d,restricted=10d,quotation=3wd`: procedures open, restricted and quotation.
+    private static func parsePeriodTable(_ value: String, setting: String) throws(ConfigurationError) -> [String: LegalPeriod] {
+        var table: [String: LegalPeriod] = [:]
+        for entry in value.split(separator: ",") {
+            let parts = entry.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, ["open", "restricted", "quotation"].contains(parts[0]) else {
+                throw ConfigurationError(setting: setting, message: "write procedure=period pairs such as open=7d,quotation=3wd (procedures: open, restricted, quotation)")
+            }
+            let period: LegalPeriod
+            if parts[1].hasSuffix("wd"), let n = Int(parts[1].dropLast(2)), (0...60).contains(n) { period = .workingDays(n) }
+            else if parts[1].hasSuffix("d"), let n = Int(parts[1].dropLast()), (0...90).contains(n) { period = .calendarDays(n) }
+            else { throw ConfigurationError(setting: setting, message: "'\(parts[1])' is not a period such as 7d (calendar days) or 3wd (working days)") }
+            table[parts[0]] = period
+        }
+        return table
     }
 
     private static func parseInt(_ value: String, setting: String, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {

@@ -8,6 +8,9 @@ public enum KeyPurpose: String, Sendable, Codable {
     case platform
     /// An agency's document-signing certificate.
     case agency
+    /// A business's signing certificate (contracts), its key held by the platform and used only
+    /// when the business's own signed-in representative signs.
+    case business
 }
 
 public final class PKIKeyModel: Model, @unchecked Sendable {
@@ -16,6 +19,7 @@ public final class PKIKeyModel: Model, @unchecked Sendable {
     @ID(key: .id) public var id: UUID?
     @Field(key: "purpose") public var purpose: String
     @OptionalParent(key: "agency_id") public var agency: AgencyModel?
+    @OptionalField(key: "account_id") public var accountID: UUID?
     @Field(key: "subject") public var subject: String
     @Field(key: "certificate_pem") public var certificatePEM: String
     @Field(key: "private_key_cipher") public var privateKeyCipher: String

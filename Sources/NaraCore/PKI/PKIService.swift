@@ -105,7 +105,24 @@ public final class PKIService: Sendable {
                                 purpose: .agency, agencyID: agencyID, on: db)
     }
 
-    private func issueLeaf(commonName: String, organization: String, unit: String?, purpose: KeyPurpose, agencyID: UUID?,
+    /// The business account's signing identity, issued on first use (O = the business, OU = its
+    /// business registration number).
+    public func businessIdentity(accountID: UUID, businessNumber: String, name: String, on db: any Database) async throws -> SigningIdentity {
+        let key = "business:" + accountID.uuidString
+        if let cached = cache.withLockedValue({ $0[key] }) { return cached }
+        let identity: SigningIdentity
+        if let model = try await PKIKeyModel.query(on: db).filter(\.$purpose == KeyPurpose.business.rawValue).filter(\.$accountID == accountID)
+            .filter(\.$status == "active").sort(\.$createdAt, .descending).first() {
+            identity = try decode(model, purpose: .business)
+        } else {
+            identity = try await issueLeaf(commonName: name, organization: name, unit: "BRN \(businessNumber)", purpose: .business, agencyID: nil,
+                                           accountID: accountID, on: db)
+        }
+        cache.withLockedValue { $0[key] = identity }
+        return identity
+    }
+
+    private func issueLeaf(commonName: String, organization: String, unit: String?, purpose: KeyPurpose, agencyID: UUID?, accountID: UUID? = nil,
                            validity: TimeInterval = 3 * 365 * 86400, on db: any Database) async throws -> SigningIdentity {
         let root = try await identity(purpose: .root, agencyID: nil, on: db)
         let key = P256.Signing.PrivateKey()
@@ -133,7 +150,7 @@ public final class PKIService: Sendable {
             },
             issuerPrivateKey: .init(root.privateKey)
         )
-        return try await store(certificate: certificate, key: key, purpose: purpose, agencyID: agencyID, on: db)
+        return try await store(certificate: certificate, key: key, purpose: purpose, agencyID: agencyID, accountID: accountID, on: db)
     }
 
     /// Test support and key rotation: issue a certificate with an explicit validity window.
@@ -168,12 +185,13 @@ public final class PKIService: Sendable {
     }
 
     @discardableResult
-    private func store(certificate: Certificate, key: P256.Signing.PrivateKey, purpose: KeyPurpose, agencyID: UUID?,
+    private func store(certificate: Certificate, key: P256.Signing.PrivateKey, purpose: KeyPurpose, agencyID: UUID?, accountID: UUID? = nil,
                        on db: any Database) async throws -> SigningIdentity {
         let model = PKIKeyModel()
         model.id = UUID()
         model.purpose = purpose.rawValue
         model.$agency.id = agencyID
+        model.accountID = accountID
         model.subject = certificate.subject.description
         model.certificatePEM = try certificate.serializeAsPEM().pemString
         model.privateKeyCipher = try cipher.sealString(key.pemRepresentation)

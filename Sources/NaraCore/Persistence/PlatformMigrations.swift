@@ -23,6 +23,7 @@ enum PlatformMigrations {
         CreateFiles(),
         CreateSequences(),
         CreateIssuedDocuments(),
+        AddPKIKeyAccount(),
     ]
 }
 
@@ -294,6 +295,14 @@ struct CreatePKIKeys: AsyncMigration {
             .create()
     }
     func revert(on database: any Database) async throws { try await database.schema("pki_keys").delete() }
+}
+
+/// Business signing certificates belong to an account.
+struct AddPKIKeyAccount: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("pki_keys").field("account_id", .uuid).update()
+    }
+    func revert(on database: any Database) async throws { try await database.schema("pki_keys").deleteField("account_id").update() }
 }
 
 struct CreateNotifications: AsyncMigration {

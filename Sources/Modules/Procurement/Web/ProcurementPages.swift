@@ -34,6 +34,52 @@ struct BidRow: Sendable {
     let problem: String?
 }
 
+struct ItemRow: Sendable {
+    let lot: String
+    let description: String
+    let classification: String
+    let quantity: String
+}
+
+struct LinkRow: Sendable {
+    let title: String
+    let url: String
+}
+
+struct QARow: Sendable {
+    let question: String
+    let asked: String
+    let answer: String?
+    let answered: String?
+}
+
+struct AwardRow: Sendable {
+    let lot: String
+    let bidder: String
+    let amount: String
+    let status: String
+    let detail: String?
+}
+
+struct ComplaintRow: Sendable {
+    let reference: String
+    let title: String
+    let complainant: String
+    let status: String
+    let decision: String?
+}
+
+struct ContractRow: Sendable {
+    let reference: String
+    let supplier: String
+    let value: String
+    let status: String
+    let period: String
+    let signed: String
+    let paid: String
+    let link: String
+}
+
 struct TenderPage: Sendable {
     let reference: String
     let title: String
@@ -51,6 +97,26 @@ struct TenderPage: Sendable {
     let bids: [BidRow]
     let hasBids: Bool
     let bidsSealed: Bool
+    let category: String
+    let eligibility: String
+    let evaluation: String
+    let enquiryDeadline: String?
+    let items: [ItemRow]
+    let documents: [LinkRow]
+    let hasDocuments: Bool
+    let amendments: [QARow]
+    let hasAmendments: Bool
+    let enquiries: [QARow]
+    let hasEnquiries: Bool
+    let plan: String?
+    let lottery: String?
+    let awards: [AwardRow]
+    let hasAwards: Bool
+    let complaints: [ComplaintRow]
+    let hasComplaints: Bool
+    let contracts: [ContractRow]
+    let hasContracts: Bool
+    let ocdsLink: String
 }
 
 /// Public pages: tender notices and, after the opening, bidders and prices.
@@ -75,8 +141,14 @@ enum ProcurementPages {
             guard t.state != .draft else { throw NaraError.notFound("The tender") }
             let status: String
             switch t.state {
-            case .open: status = r.text(platform.clock.now() < t.deadline ? "procurement_status_open" : "procurement_status_opening", l)
+            case .planned: status = r.text("procurement_status_planned", l)
+            case .open:
+                let now = platform.clock.now()
+                status = r.text(now >= t.deadline ? "procurement_status_opening"
+                                : (t.enquiryDeadline.map { now < $0 } ?? false) ? "procurement_status_enquiries" : "procurement_status_open", l)
             case .opened: status = r.text("procurement_status_opened", l)
+            case .awarded: status = r.text("procurement_status_awarded", l)
+            case .contracted: status = r.text("procurement_status_contracted", l)
             case .unsuccessful: status = r.text("procurement_status_unsuccessful", l)
             case .cancelled: status = r.text("procurement_status_cancelled", l)
             case .draft: status = ""
@@ -85,13 +157,58 @@ enum ProcurementPages {
                 BidRow(rank: bid.problem == nil ? String(index + 1) : "—", bidder: "\(bid.bidderName) (\(bid.bidder))", received: display.dateTime(bid.receivedAt),
                        total: bid.total.map { Money.format($0, currency: t.currency) } ?? "—", problem: bid.problem)
             }
+            let money = { (value: Int64) in Money.format(value, currency: t.currency) }
+            let evaluation: String
+            switch t.evaluation.method {
+            case .lowestPrice: evaluation = "Lowest valid price per lot (최저가)"
+            case .floorPrice:
+                evaluation = String(format: "Lowest price at or above %.3f %% of the reserve price (적격심사 하한)", Double(t.evaluation.floorRatePPM ?? 0) / 10_000)
+                    + (t.evaluation.lottery.map { " — reserve price by lottery of 15 preliminary prices within ±\(Double($0.rangeBasisPoints) / 100) %, \($0.picks) picks per bidder (복수예비가격)" } ?? "")
+            case .priceQuality: evaluation = "Price \(t.evaluation.priceWeight ?? 0) + quality \(t.evaluation.qualityWeight ?? 0) points (종합평가)"
+            }
+            var lottery: String?
+            if let l = t.lottery {
+                lottery = "Seed SHA-256 published with the notice: \(l.commitment)."
+                if let seed = l.seed, let reserve = t.reservePriceMinor, let floor = t.floorPriceMinor {
+                    lottery! += " Seed revealed at the opening: \(seed). Numbers drawn most: \((l.chosen ?? []).map(String.init).joined(separator: ", ")); reserve price \(money(reserve)); floor \(money(floor))."
+                }
+            } else if let reserve = t.reservePriceMinor, let floor = t.floorPriceMinor {
+                lottery = "Reserve price \(money(reserve)); floor \(money(floor))."
+            }
+            let enquiries = try await service.enquiries(tenderID: t.id).map {
+                QARow(question: $0.question, asked: display.dateTime($0.askedAt), answer: $0.answer, answered: $0.answeredAt.map(display.dateTime))
+            }
+            let complaints = try await service.complaints(tenderID: t.id).map {
+                ComplaintRow(reference: $0.reference, title: $0.title, complainant: $0.complainant, status: $0.status.rawValue, decision: $0.decision)
+            }
+            let contracts = try await service.contracts(tenderID: t.id).map { c in
+                ContractRow(reference: c.reference, supplier: "\(c.supplierName) (\(c.supplierBusinessNumber))", value: money(c.valueMinor), status: c.status.rawValue,
+                            period: "\(display.date(c.periodStart)) – \(display.date(c.periodEnd))",
+                            signed: [c.agencySignedAt.map { "agency \(display.dateTime($0))" }, c.supplierSignedAt.map { "supplier \(display.dateTime($0))" }]
+                                .compactMap { $0 }.joined(separator: "; "),
+                            paid: "\(money(c.paidMinor)) of \(money(c.valueMinor))", link: "/api/v1/procurement/contracts/\(c.id.uuidString.lowercased())")
+            }
+            let awards = t.awards.map { a in
+                AwardRow(lot: String(a.lot), bidder: "\(a.bidderName) (\(a.bidder))", amount: money(a.amountMinor), status: a.status.rawValue,
+                         detail: a.reason ?? a.standstillEnd.map { "Standstill until \(display.dateTime($0))" })
+            }
             let page = TenderPage(
                 reference: t.reference, title: t.title, description: t.description, agency: t.agencyName,
                 procedure: r.text("procurement_procedure_\(t.procedure.rawValue)", l), state: r.text("procurement_state_\(t.state.rawValue)", l),
                 stateCode: t.state.rawValue, status: status, published: t.publishedAt.map(display.dateTime), deadline: display.dateTime(t.deadline),
                 opened: t.openedAt.map(display.dateTime), cancelReason: t.cancelReason,
-                lots: t.lots.map { LotRow(number: String($0.number), title: $0.title, estimate: Money.format($0.estimatedValueMinor, currency: t.currency)) },
-                bids: bids, hasBids: !bids.isEmpty, bidsSealed: t.bids == nil)
+                lots: t.lots.map { LotRow(number: String($0.number), title: $0.title, estimate: money($0.estimatedValueMinor)) },
+                bids: bids, hasBids: !bids.isEmpty, bidsSealed: t.bids == nil, category: t.category, eligibility: t.eligibility, evaluation: evaluation,
+                enquiryDeadline: t.publishedAt == nil ? nil : t.enquiryDeadline.map(display.dateTime),
+                items: t.items.map { ItemRow(lot: String($0.lot), description: $0.description, classification: "\($0.scheme) \($0.classification) \($0.classificationDescription)",
+                                             quantity: "\(ProcurementService.quantity($0.quantity)) \($0.unitName)") },
+                documents: t.documents.map { LinkRow(title: $0.title, url: $0.url) }, hasDocuments: !t.documents.isEmpty,
+                amendments: t.amendments.map { QARow(question: $0.rationale, asked: display.dateTime($0.date), answer: $0.description, answered: nil) },
+                hasAmendments: !t.amendments.isEmpty, enquiries: enquiries, hasEnquiries: !enquiries.isEmpty,
+                plan: t.planBudgetMinor.map { "Budget \(money($0)). \(t.planRationale ?? "")" }, lottery: lottery,
+                awards: awards, hasAwards: !awards.isEmpty, complaints: complaints, hasComplaints: !complaints.isEmpty,
+                contracts: contracts, hasContracts: !contracts.isEmpty,
+                ocdsLink: "/api/v1/procurement/ocds/records/\(t.ocid)")
             return r.render(Page("procurement/tender", title: t.title, model: page), request: request, context: context)
         }
     }
