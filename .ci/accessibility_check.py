@@ -93,7 +93,8 @@ try:
     driver.execute_cdp_cmd("Emulation.setLocaleOverride", {"locale": "en-GB"})
     for path in ("/", "/login", "/register", "/agencies", "/calendar?start=2026-09-23&period=workingDays&count=3", "/no-such-page",
                  "/services", "/services?event=starting-a-business&q=%EC%8B%A0%EA%B3%A0", "/services/outdoor-advertising-permit", "/verify",
-                 "/verify?n=1234567812345670&c=AAAAAAAA", "/procurement"):
+                 "/verify?n=1234567812345670&c=AAAAAAAA", "/procurement",
+                 "/procurement/mall", "/procurement/mall?q=toner", "/procurement/dashboard"):
         visit(driver, path)
     # Tenders in each stage: bids sealed, opened, awarded (with a complaint), contracted (with payments).
     labels = {"open": "Open for bids", "opened": "Opened", "awarded": "Awarded", "contracted": "Contracted"}

@@ -297,13 +297,33 @@ struct ProcurementLifecycleTests {
             let invoice = try #require(try await InvoiceModel.find(invoiceID, on: harness.db))
             let paymentID = try #require(invoice.paymentID)
             let payment = try #require(try await PaymentModel.find(paymentID, on: harness.db))
-            #expect(payment.amountMinor == 100_000_000 && payment.status == "pending" && payment.$agency.id != nil)
-            _ = try await harness.platform.payments.reconcile(PaymentNotice(reference: payment.reference, amountMinor: 100_000_000, currency: "KRW",
+            #expect(payment.amountMinor == 100_000_000 && payment.status == "pending" && payment.$agency.id != nil && payment.direction == "outgoing")
+            // Money the government owes is confirmed by the treasury's transfer, never by a deposit on its reference.
+            await #expect(throws: NaraError.self) {
+                _ = try await harness.platform.payments.reconcile(PaymentNotice(reference: payment.reference, amountMinor: 100_000_000, currency: "KRW",
+                                                                                bankTransactionID: "DEPOSIT-1", paidAt: harness.clock.now()),
+                                                                  by: .system("bank"), on: harness.db)
+            }
+            #expect(!(try await client.api(.get, "/api/v1/procurement/contracts/\(contractID)").text.contains(payment.reference)))
+            #expect(try await client.api(.post, "/api/v1/procurement/tenders/\(id)/cancel", token: officer, json: #"{"reason":"Too late"}"#).status == .conflict)
+            _ = try await harness.platform.payments.confirmTransfer(PaymentNotice(reference: payment.reference, amountMinor: 100_000_000, currency: "KRW",
                                                                             bankTransactionID: "T-1", paidAt: harness.clock.now()),
                                                               by: .system("bank"), on: harness.db)
             try await world.service.recordInvoicePayments()
             let paid = try await world.service.contract(id: try #require(UUID(uuidString: contractID)))
             #expect(paid.invoices.first?.status == .paid && paid.paidMinor == 100_000_000)
+
+            // An amendment proposed by the agency takes effect when the supplier counter-signs it.
+            let proposed = try await client.api(.post, "/api/v1/procurement/contracts/\(contractID)/amend", token: officer,
+                                                json: #"{"rationale":"Twenty more laptops","valueMinor":426000000}"#)
+            #expect(proposed.status == .ok, "\(proposed.text)")
+            #expect(try await world.service.contract(id: try #require(UUID(uuidString: contractID))).valueMinor == 400_000_000)
+            #expect(try await client.api(.post, "/api/v1/procurement/contracts/\(contractID)/amendments/amendment-1/accept", token: beta).status == .notFound)
+            let accepted = try await client.api(.post, "/api/v1/procurement/contracts/\(contractID)/amendments/amendment-1/accept", token: acme)
+            #expect(accepted.status == .ok, "\(accepted.text)")
+            let amendedContract = try await world.service.contract(id: try #require(UUID(uuidString: contractID)))
+            #expect(amendedContract.valueMinor == 426_000_000 && amendedContract.amendments.first?.status == "accepted")
+            #expect(amendedContract.amendments.first?.supplierSignature != nil && amendedContract.amendments.first?.agencySignature != nil)
 
             // The open data tells the whole story, with the payment as a transaction.
             let ocid = view.ocid
@@ -347,6 +367,12 @@ struct ProcurementLifecycleTests {
             let complaint = try await client.api(.post, "/api/v1/procurement/tenders/\(id)/complaints", token: beta,
                                                  json: "{\"awardID\":\"\(award.id)\",\"title\":\"Scoring error\",\"description\":\"Criterion 3 was scored twice.\"}")
             let complaintID = try #require(complaint.jsonObject["id"] as? String)
+            _ = try await harness.platform.identity.createAccount(NewAccount(username: "review.pps", password: Fixtures.password, displayName: "PPS reviewer",
+                                                                             kind: .official, agencyCode: "1230000", extraRoles: ["procurement-review-body"],
+                                                                             fixedTOTPSecret: Fixtures.totpSecret), by: .system("test"), on: harness.db)
+            let ownAgency = try await client.token("review.pps", totp: harness.fixtures.totp(at: harness.clock.now()))
+            #expect(try await client.api(.post, "/api/v1/procurement/complaints/\(complaintID)/review", token: ownAgency,
+                                         json: #"{"action":"accept"}"#).status == .forbidden)
             let reviewer = try await client.token("review.moef", totp: harness.fixtures.totp(at: harness.clock.now()))
             _ = try await client.api(.post, "/api/v1/procurement/complaints/\(complaintID)/review", token: reviewer, json: #"{"action":"accept"}"#)
             let upheld = try await client.api(.post, "/api/v1/procurement/complaints/\(complaintID)/review", token: reviewer,
@@ -358,6 +384,55 @@ struct ProcurementLifecycleTests {
             #expect(view.state == .opened)
             // The complainant cannot withdraw a decided complaint.
             #expect(try await client.api(.post, "/api/v1/procurement/complaints/\(complaintID)/withdraw", token: beta).status == .conflict)
+        }
+    }
+
+    @Test("forty bids at once are grouped into few commits, each answered after its own; the opening waits for a bid that arrived before the deadline")
+    func groupCommitAndInFlight() async throws {
+        try await withTestApp { client, harness in
+            let world = try await ProcurementWorld.create(harness.platform)
+            let (id, _) = try await published(client, harness)
+            let tenderID = try #require(UUID(uuidString: id))
+            var actors: [Actor] = []
+            for username in ["acme", "beta", "delta"] {
+                let token = try await supplier(client, username)
+                actors.append(try #require(try await harness.platform.identity.actor(bearer: token, on: harness.db)))
+            }
+            let service = world.service
+            let now = harness.clock.now()
+            let receipts = try await withThrowingTaskGroup(of: BidReceipt.self) { group in
+                for n in 0..<40 {
+                    let actor = actors[n % 3]
+                    // Keys repeat every 20: the second submission of a key answers with the first receipt.
+                    group.addTask {
+                        try await service.submitBid(tenderID: tenderID, content: BidContent(prices: ["1": Int64(400_000_000 + n)], declarations: []),
+                                                    idempotencyKey: "k\(n % 20)", receivedAt: now, by: actor, requestID: nil)
+                    }
+                }
+                var all: [BidReceipt] = []
+                for try await receipt in group { all.append(receipt) }
+                return all
+            }
+            #expect(receipts.count == 40)
+            let stats = await service.intake.writer.statistics()
+            #expect(stats.batches < 40, "\(stats.batches) commits for 40 bids")
+            let rows = try await BidModel.query(on: harness.db).filter(\.$tenderID == tenderID).all()
+            #expect(Set(receipts.map(\.bidID)).count == rows.count)  // every acknowledged receipt is a stored row, stored once
+            #expect(rows.filter { $0.status == "submitted" }.count == 3)  // one current bid per supplier
+
+            // A request that arrived before the deadline is still in flight when the clock opens the tender: the opening waits.
+            let deadline = try #require(Timestamp.parseISO8601(ProcurementTests.deadline))
+            service.intake.arrive(tenderID)
+            harness.clock.advance(by: deadline.timeIntervalSince(harness.clock.now()) + 1)
+            let opening = Task { try await service.openDue() }
+            try await Task.sleep(nanoseconds: 100_000_000)
+            #expect(try await TenderModel.find(tenderID, on: harness.db)?.state == TenderState.open.rawValue)
+            let late = try await service.submitBid(tenderID: tenderID, content: BidContent(prices: ["1": 1_000_000], declarations: []),
+                                                   idempotencyKey: "in-flight", receivedAt: deadline.addingTimeInterval(-0.5), by: actors[0], requestID: nil)
+            service.intake.leave(tenderID)
+            try await opening.value
+            let view = try await service.tender(id: tenderID)
+            #expect(view.state == .opened && view.bids?.contains { $0.total == 1_000_000 } == true && late.tender == view.reference)
         }
     }
 

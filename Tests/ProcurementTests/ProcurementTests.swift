@@ -130,6 +130,8 @@ struct ProcurementTests {
             #expect(try await Self.bid(client, acme, id, #"{"1":399999999}"#, key: "a-2").status == .created)
             #expect(try await Self.bid(client, beta, id, #"{"1":388888888,"2":27777777}"#, key: "b-1").status == .created)
             #expect(try await Self.bid(client, beta, id, #"{"3":1}"#, key: "b-bad").status == .unprocessableContent)
+            // Amounts beyond 10^15 KRW are refused, so that totals can never overflow at the opening.
+            #expect(try await Self.bid(client, beta, id, #"{"1":9000000000000000000,"2":9000000000000000000}"#, key: "b-huge").status == .unprocessableContent)
 
             // Nothing shows a price before the opening.
             let prices = ["401234567", "399999999", "388888888", "28765432"]

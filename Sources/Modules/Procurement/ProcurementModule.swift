@@ -13,7 +13,7 @@ public struct ProcurementModule: NaraModule {
 
     public var id: String { "procurement" }
     public var title: LocalizedText { LocalizedText(en: "Public procurement", ko: "나라장터 조달") }
-    public var migrations: [any Migration] { [CreateProcurementTables(), AddProcurementLifecycle()] }
+    public var migrations: [any Migration] { [CreateProcurementTables(), AddProcurementLifecycle(), AddShoppingMall()] }
     public var permissions: [PermissionDescriptor] {
         [PermissionDescriptor(Self.managePermission, "Run the tenders of one's agency: plan, publish, amend, answer, open, award, contract, approve invoices"),
          PermissionDescriptor(Self.reviewPermission, "Decide complaints about tenders as the review body")]
@@ -36,8 +36,9 @@ public struct ProcurementModule: NaraModule {
         [BackgroundJob(name: "procurement: open tenders at their deadline", intervalSeconds: 15) { platform in
             try await Self.service(platform).openDue()
         },
-         BackgroundJob(name: "procurement: record paid invoices", intervalSeconds: 60) { platform in
+         BackgroundJob(name: "procurement: record paid invoices and orders", intervalSeconds: 60) { platform in
             try await Self.service(platform).recordInvoicePayments()
+            try await Self.service(platform).recordOrderPayments()
         }]
     }
 

@@ -102,6 +102,8 @@ public struct SupplierInfo: Sendable, Codable, Equatable {
 public final class ProcurementService: Sendable {
     let platform: Platform
     let keyCipher: FieldCipher
+    /// In-flight bids and their group commit.
+    let intake: BidIntake
     static let module = "procurement"
     /// The Public Procurement Service keeps the supplier register and checks the business registry.
     static let registryAgencyCode = "1230000"
@@ -109,9 +111,31 @@ public final class ProcurementService: Sendable {
     /// after recovery (the KONEPS rule).
     static let outageRule = OutageRule.minimumAfterRecovery(minimum: 48 * 3600, grace: 2 * 3600)
 
+    /// The largest amount (KRW) a price, value or invoice may state: sums of up to 50 lots stay far inside Int64.
+    static let maximumAmount: Int64 = 1_000_000_000_000_000
+
+    /// `value × numerator / 1,000,000` without overflow for values up to 10¹⁸ and numerators up to 10⁶, rounded down or up.
+    static func partsPerMillion(_ value: Int64, _ numerator: Int64, roundUp: Bool = false) -> Int64 {
+        let quotient = value / 1_000_000, remainder = value % 1_000_000
+        let low = remainder * numerator
+        return quotient * numerator + low / 1_000_000 + (roundUp && low % 1_000_000 != 0 ? 1 : 0)
+    }
+
     init(platform: Platform) {
         self.platform = platform
         self.keyCipher = FieldCipher(masterKey: platform.masterKey, purpose: "procurement-tender-keys")
+        // The writer calls back into the service, which exists only once this initialiser is done.
+        let reference = ServiceReference()
+        self.intake = BidIntake(write: { bids in
+            guard let service = reference.service else { throw NaraError(.unavailable, code: .unavailable, "The procurement service is shutting down.") }
+            return try await service.writeBids(bids, on: service.db)
+        })
+        reference.service = self
+    }
+
+    /// Set once, right after initialisation, before any bid can be written.
+    private final class ServiceReference: @unchecked Sendable {
+        weak var service: ProcurementService?
     }
 
     var db: any Database { platform.db }
@@ -265,7 +289,9 @@ public final class ProcurementService: Sendable {
         for (i, lot) in lots.enumerated() {
             if lot.number < 1 { v.add("lots/\(i)/number", "range", "Lots are numbered from 1.") }
             if lot.title.isEmpty || lot.title.count > 300 { v.add("lots/\(i)/title", "required", "Give the lot a title.") }
-            if lot.estimatedValueMinor <= 0 { v.add("lots/\(i)/estimatedValueMinor", "range", "The estimated value is positive.") }
+            if lot.estimatedValueMinor <= 0 || lot.estimatedValueMinor > Self.maximumAmount {
+                v.add("lots/\(i)/estimatedValueMinor", "range", "The estimated value is positive and at most 10¹⁵ KRW.")
+            }
         }
         if items.isEmpty || items.count > 500 { v.add("items", "count", "A tender lists 1 to 500 items.") }
         for lot in lots where !items.contains(where: { $0.lot == lot.number }) {
@@ -300,7 +326,7 @@ public final class ProcurementService: Sendable {
                 v.add("documents/\(index)/documentType", "format", "Use an OCDS document type such as technicalSpecifications or biddingDocuments.")
             }
             var document = document
-            document.id = (document.id ?? "").isEmpty ? "doc-\(index + 1)" : document.id
+            document.id = "doc-\(index + 1)"  // ours, unique, and never the notice's own id
             document.datePublished = document.datePublished ?? now
             return document
         }
@@ -327,7 +353,7 @@ public final class ProcurementService: Sendable {
             if price <= 0 || quality <= 0 || price + quality != 100 { v.add("evaluation/priceWeight", "range", "Price and quality weights are positive and add up to 100.") }
             if rules.lottery != nil || rules.floorRatePPM != nil { v.add("evaluation", "unused", "Price and quality take no floor or lottery.") }
         }
-        if let base = rules.baseAmountMinor, base <= 0 { v.add("evaluation/baseAmountMinor", "range", "The base amount is positive.") }
+        if let base = rules.baseAmountMinor, base <= 0 || base > maximumAmount { v.add("evaluation/baseAmountMinor", "range", "The base amount is positive and at most 10¹⁵ KRW.") }
     }
 
     /// The deadline must leave at least the procedure's minimum tendering period.
@@ -404,11 +430,15 @@ public final class ProcurementService: Sendable {
             let model = try await self.lock(id, on: tx)
             guard model.agencyID == agencyID else { throw NaraError.notFound("The tender") }
             let wasPublic = model.state != TenderState.draft.rawValue
+            if try await ContractModel.query(on: tx).filter(\.$tenderID == id).count() > 0 {
+                throw NaraError(.conflict, code: .illegalTransition, "The tender has contracts: terminate them instead of cancelling the tender.")
+            }
             model.state = try Self.next(.cancel(reason: reason), model).rawValue
             model.cancelReason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
             model.completedAt = self.clock.now()
             try await model.save(on: tx)
-            for award in try await AwardModel.query(on: tx).filter(\.$tenderID == id).filter(\.$status ~~ ["pending", "active"]).all() {
+            let liveAwards = try await AwardModel.query(on: tx).filter(\.$tenderID == id).filter(\.$status ~~ ["pending", "active"]).all()
+            for award in liveAwards {
                 award.status = "cancelled"
                 award.reason = "The tender was cancelled."
                 award.decidedAt = self.clock.now()
@@ -416,7 +446,7 @@ public final class ProcurementService: Sendable {
             }
             try await self.platform.audit.append(AuditRecord(action: "procurement.tender.cancel", objectType: "tender", objectID: model.reference, detail: reason),
                                                  by: AuditActor(actor, requestID: requestID), on: tx)
-            if wasPublic { try await self.release(model, tags: ["tenderCancellation"], on: tx) }
+            if wasPublic { try await self.release(model, tags: liveAwards.isEmpty ? ["tenderCancellation"] : ["tenderCancellation", "awardCancellation"], on: tx) }
         }
         return try await tender(id: id, on: db)
     }
@@ -477,7 +507,7 @@ public final class ProcurementService: Sendable {
         if content.prices.isEmpty { v.add("prices", "required", "Bid a price for at least one lot.") }
         for (lot, price) in content.prices.sorted(by: { $0.key < $1.key }) {
             if !lots.contains(where: { String($0.number) == lot }) { v.add("prices/\(lot)", "unknown", "The tender has no lot \(lot).") }
-            if price <= 0 || price > 1_000_000_000_000_000 { v.add("prices/\(lot)", "range", "A price is a positive amount in KRW.") }
+            if price <= 0 || price > Self.maximumAmount { v.add("prices/\(lot)", "range", "A price is a positive amount in KRW, at most 10¹⁵.") }
         }
         if content.declarations.count > 20 { v.add("declarations", "count", "At most 20 declarations.") }
         try v.check()
@@ -490,31 +520,79 @@ public final class ProcurementService: Sendable {
                                               ("receivedAt", .string(Timestamp.iso8601Millis(receivedAt)))])
         let receipt = BidReceipt(bidID: bidID, tender: tender.reference, bidder: supplier.businessNumber, sealedDigest: envelope.digest,
                                  receivedAt: Timestamp.iso8601Millis(receivedAt), signature: try platform.pki.sign(canonical, with: platformKey))
-        let receiptJSON = String(decoding: try JSONEncoder().encode(receipt), as: UTF8.self)
-        let supplierID = supplier.id!
-        try await db.transaction { tx in
-            // The tender's row lock orders bids against the opening.
-            let locked = try await self.lock(tenderID, on: tx)
-            guard locked.state == TenderState.open.rawValue else { throw NaraError(.conflict, code: "tender_not_open", "This tender no longer takes bids.") }
-            let previous = try await BidModel.query(on: tx).filter(\.$tenderID == tenderID).filter(\.$supplierID == supplierID)
-                .filter(\.$status ~~ ["submitted", "needs_reconfirmation"]).all()
-            for bid in previous { bid.status = "replaced"; try await bid.save(on: tx) }
-            let bid = BidModel()
-            bid.id = bidID
-            bid.tenderID = tenderID
-            bid.supplierID = supplierID
-            bid.encapsulatedKey = envelope.encapsulatedKey
-            bid.ciphertext = envelope.ciphertext
-            bid.sealedDigest = envelope.digest
-            bid.receivedAt = receivedAt
-            bid.status = "submitted"
-            bid.idempotencyKey = key
-            bid.receipt = receiptJSON
-            try await bid.create(on: tx)
-            try await self.platform.audit.append(AuditRecord(action: "procurement.bid.submit", objectType: "tender", objectID: tender.reference,
-                                                             detail: "sealed \(envelope.digest.prefix(16))"), by: AuditActor(actor, requestID: requestID), on: tx)
+        let prepared = PreparedBid(bidID: bidID, tenderID: tenderID, tenderReference: tender.reference, supplierID: supplier.id!, envelope: envelope,
+                                   receivedAt: receivedAt, idempotencyKey: key, receipt: receipt,
+                                   receiptJSON: String(decoding: try JSONEncoder().encode(receipt), as: UTF8.self),
+                                   actor: AuditActor(actor, requestID: requestID))
+        // Inside a caller's transaction (the demo seed) the bid is written there; otherwise the
+        // group commit writes it with the other bids that arrived meanwhile.
+        if let database, database.inTransaction {
+            return try await writeBids([prepared], on: database)[0].get()
         }
-        return receipt
+        return try await intake.writer.submit(prepared)
+    }
+
+    /// Writes a batch of prepared bids in one transaction. Each bid gets its own outcome: a bid for a
+    /// tender that stopped taking bids is refused without failing the others; the same idempotency
+    /// key again (in the table or earlier in the batch) answers with the first receipt.
+    func writeBids(_ bids: [PreparedBid], on db: any Database) async throws -> [Result<BidReceipt, any Error>] {
+        let body: @Sendable (any Database) async throws -> [Result<BidReceipt, any Error>] = { tx in
+            var results = [Result<BidReceipt, any Error>?](repeating: nil, count: bids.count)
+            var stored: [String: BidReceipt] = [:]
+            var tenders: [UUID: TenderModel] = [:]
+            // Tenders locked in one order, so that two writers never wait on each other.
+            let order = bids.indices.sorted { (bids[$0].tenderID.uuidString, bids[$0].receivedAt) < (bids[$1].tenderID.uuidString, bids[$1].receivedAt) }
+            for index in order {
+                let bid = bids[index]
+                let key = "\(bid.tenderID)|\(bid.supplierID)|\(bid.idempotencyKey)"
+                if let earlier = stored[key] { results[index] = .success(earlier); continue }
+                if let earlier = try await BidModel.query(on: tx).filter(\.$tenderID == bid.tenderID).filter(\.$supplierID == bid.supplierID)
+                    .filter(\.$idempotencyKey == bid.idempotencyKey).first() {
+                    results[index] = .success(try JSONDecoder().decode(BidReceipt.self, from: Data(earlier.receipt.utf8)))
+                    continue
+                }
+                let tender: TenderModel
+                if let locked = tenders[bid.tenderID] { tender = locked } else {
+                    tender = try await self.lock(bid.tenderID, on: tx)
+                    tenders[bid.tenderID] = tender
+                }
+                guard tender.state == TenderState.open.rawValue else {
+                    results[index] = .failure(NaraError(.conflict, code: "tender_not_open", "This tender no longer takes bids."))
+                    continue
+                }
+                try await BidModel.query(on: tx).filter(\.$tenderID == bid.tenderID).filter(\.$supplierID == bid.supplierID)
+                    .filter(\.$status ~~ ["submitted", "needs_reconfirmation"]).set(\.$status, to: "replaced").update()
+                let model = BidModel()
+                model.id = bid.bidID
+                model.tenderID = bid.tenderID
+                model.supplierID = bid.supplierID
+                model.encapsulatedKey = bid.envelope.encapsulatedKey
+                model.ciphertext = bid.envelope.ciphertext
+                model.sealedDigest = bid.envelope.digest
+                model.receivedAt = bid.receivedAt
+                model.status = "submitted"
+                model.idempotencyKey = bid.idempotencyKey
+                model.receipt = bid.receiptJSON
+                try await model.create(on: tx)
+                try await self.platform.audit.append(AuditRecord(action: "procurement.bid.submit", objectType: "tender", objectID: bid.tenderReference,
+                                                                 detail: "sealed \(bid.envelope.digest.prefix(16))"), by: bid.actor, on: tx)
+                stored[key] = bid.receipt
+                results[index] = .success(bid.receipt)
+            }
+            return results.map { $0! }
+        }
+        if db.inTransaction { return try await body(db) }
+        do {
+            return try await db.transaction(body)
+        } catch {
+            // A batch that failed as a whole (a race on another node, a constraint): each bid alone.
+            guard bids.count > 1 else { throw error }
+            var results: [Result<BidReceipt, any Error>] = []
+            for bid in bids {
+                do { results.append(contentsOf: try await db.transaction { tx in try await self.writeBids([bid], on: tx) }) } catch { results.append(.failure(error)) }
+            }
+            return results
+        }
     }
 
     /// Withdraws one's bid before the deadline.
@@ -549,6 +627,8 @@ public final class ProcurementService: Sendable {
     /// reserve-price lottery the seed is revealed and the reserve computed from the bidders' picks.
     func open(tenderID: UUID, by actor: AuditActor, on database: (any Database)? = nil) async throws -> TenderView {
         let db = database ?? self.db
+        // Bids that arrived before the deadline may still be sealing or waiting for their commit.
+        if !db.inTransaction { await intake.settle(tenderID) }
         try await db.transaction { tx in
             let tender = try await self.lock(tenderID, on: tx)
             guard tender.state == TenderState.open.rawValue else { throw NaraError(.conflict, code: .illegalTransition, "This tender is \(tender.state).") }
@@ -594,16 +674,17 @@ public final class ProcurementService: Sendable {
                 let lots = try JSONDecoder().decode([Lot].self, from: Data(tender.lots.utf8))
                 let base = rules.baseAmountMinor ?? lots.map(\.estimatedValueMinor).reduce(0, +)
                 var reserve = base
-                if let lottery = rules.lottery, let sealedSeed = tender.lotterySeed,
-                   let seed = Data(base64Encoded: try self.keyCipher.openString(sealedSeed)) {
+                if let lottery = rules.lottery {
+                    guard let sealedSeed = tender.lotterySeed, let seed = Data(base64Encoded: try self.keyCipher.openString(sealedSeed)) else {
+                        throw NaraError(.internalError, code: .internalError, "The lottery seed of \(tender.reference) cannot be unsealed; the opening stops.")
+                    }
                     let prices = ReserveLottery.prices(seed: seed, base: base, rangeBasisPoints: lottery.rangeBasisPoints)
                     let draw = ReserveLottery.reserve(prices: prices, picks: valid.map { $0.lotteryPicks ?? [] })
                     reserve = draw.reserve
                     tender.lotteryRevealed = seed.map { String(format: "%02x", $0) }.joined()
                 }
                 tender.reservePrice = reserve
-                let rate = Int64(rules.floorRatePPM ?? 1_000_000)
-                tender.floorPrice = (reserve * rate + 999_999) / 1_000_000
+                tender.floorPrice = Self.partsPerMillion(reserve, Int64(rules.floorRatePPM ?? 1_000_000), roundUp: true)
             }
             let minimum = (Procedure(rawValue: tender.procedure) ?? .open).minimumBids
             tender.state = try Self.next(.open(validBids: valid.count, minimum: minimum), tender).rawValue
@@ -646,6 +727,7 @@ public final class ProcurementService: Sendable {
                 try await self.platform.audit.append(AuditRecord(action: "procurement.tender.deadline_moved", objectType: "tender", objectID: locked.reference,
                                                                  detail: "\(Timestamp.iso8601Millis(old)) → \(Timestamp.iso8601Millis(moved)) (declared outage)"),
                                                      by: .system("procurement-calendar"), on: tx)
+                try await self.release(locked, tags: ["tenderUpdate"], on: tx)
                 let supplierIDs = Set(try await BidModel.query(on: tx).filter(\.$tenderID == locked.id!).all().map(\.supplierID))
                 for supplierID in supplierIDs {
                     guard let supplier = try await SupplierModel.find(supplierID, on: tx) else { continue }

@@ -27,6 +27,8 @@ public final class PaymentModel: Model, @unchecked Sendable {
     @OptionalField(key: "bank_transaction_id") public var bankTransactionID: String?
     @OptionalField(key: "refunded_at") public var refundedAt: Date?
     @OptionalField(key: "refund_reason") public var refundReason: String?
+    /// `outgoing` for money the government pays (the agency pays the account); nil for fees paid to an agency.
+    @OptionalField(key: "direction") public var direction: String?
 
     public init() {}
 }

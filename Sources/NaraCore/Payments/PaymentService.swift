@@ -16,6 +16,8 @@ public struct PaymentSummary: Sendable, Codable, Equatable {
     public let dueAt: Date
     public let paidAt: Date?
     public let bankTransactionID: String?
+    /// `incoming` (a fee the account pays the agency) or `outgoing` (the agency pays the account).
+    public let direction: String
 
     public init(_ m: PaymentModel) {
         id = m.id!
@@ -31,6 +33,7 @@ public struct PaymentSummary: Sendable, Codable, Equatable {
         dueAt = m.dueAt
         paidAt = m.paidAt
         bankTransactionID = m.bankTransactionID
+        direction = m.direction ?? "incoming"
     }
 }
 
@@ -139,8 +142,22 @@ public final class PaymentService: Sendable {
     /// Records a fee to be paid by an account; returns the payment with its reference.
     public func charge(accountID: UUID?, agencyID: UUID?, module: String, purpose: String, amount: Money, dueAt: Date,
                        by actor: AuditActor, on db: any Database) async throws -> PaymentSummary {
+        try await open(accountID: accountID, agencyID: agencyID, outgoing: false, module: module, purpose: purpose, amount: amount, dueAt: dueAt,
+                       by: actor, on: db)
+    }
+
+    /// Records a payment the agency owes an account (a supplier's invoice): the treasury's transfer
+    /// is reported with `confirmTransfer`, never with a bank's notice of money received.
+    public func disburse(payerAgencyID: UUID, payeeAccountID: UUID, module: String, purpose: String, amount: Money, dueAt: Date,
+                         by actor: AuditActor, on db: any Database) async throws -> PaymentSummary {
+        try await open(accountID: payeeAccountID, agencyID: payerAgencyID, outgoing: true, module: module, purpose: purpose, amount: amount,
+                       dueAt: dueAt, by: actor, on: db)
+    }
+
+    private func open(accountID: UUID?, agencyID: UUID?, outgoing: Bool, module: String, purpose: String, amount: Money, dueAt: Date,
+                      by actor: AuditActor, on db: any Database) async throws -> PaymentSummary {
         guard amount.minorUnits > 0 else {
-            throw NaraError.validation([FieldError(field: "amountMinor", code: "positive", message: "A fee is a positive amount.")])
+            throw NaraError.validation([FieldError(field: "amountMinor", code: "positive", message: "A payment is a positive amount.")])
         }
         let body: @Sendable (any Database) async throws -> PaymentSummary = { tx in
             let payment = PaymentModel()
@@ -155,10 +172,11 @@ public final class PaymentService: Sendable {
             payment.status = PaymentStatus.pending.rawValue
             payment.createdAt = self.clock.now()
             payment.dueAt = dueAt
+            payment.direction = outgoing ? "outgoing" : nil
             try await payment.create(on: tx)
             try await self.ledger(payment, kind: .charge, amount: amount.minorUnits, note: purpose, on: tx)
-            try await self.audit.append(AuditRecord(action: "payment.charge", objectType: "payment", objectID: payment.reference,
-                                                    detail: "\(amount) \(module)"), by: actor, on: tx)
+            try await self.audit.append(AuditRecord(action: outgoing ? "payment.disburse" : "payment.charge", objectType: "payment",
+                                                    objectID: payment.reference, detail: "\(amount) \(module)"), by: actor, on: tx)
             return PaymentSummary(payment)
         }
         return db.inTransaction ? try await body(db) : try await db.transaction(body)
@@ -180,6 +198,16 @@ public final class PaymentService: Sendable {
     /// nothing and answers the same; a different transaction for a paid reference is a conflict;
     /// a wrong amount or currency is refused.
     public func reconcile(_ notice: PaymentNotice, by actor: AuditActor, on db: any Database) async throws -> ReconciliationResult {
+        try await settle(notice, outgoing: false, by: actor, on: db)
+    }
+
+    /// The treasury reports the transfer of a payment the government owed (`disburse`). Idempotent
+    /// like `reconcile`; a fee's reference is refused.
+    public func confirmTransfer(_ notice: PaymentNotice, by actor: AuditActor, on db: any Database) async throws -> ReconciliationResult {
+        try await settle(notice, outgoing: true, by: actor, on: db)
+    }
+
+    private func settle(_ notice: PaymentNotice, outgoing: Bool, by actor: AuditActor, on db: any Database) async throws -> ReconciliationResult {
         var validator = Validator()
         if !Self.isValidReference(notice.reference) { validator.add("reference", "format", "A payment reference has 14 digits with a valid check digit.") }
         if notice.bankTransactionID.isEmpty || notice.bankTransactionID.count > 64 {
@@ -188,16 +216,21 @@ public final class PaymentService: Sendable {
         if notice.amountMinor <= 0 { validator.add("amountMinor", "positive", "The amount must be positive.") }
         try validator.check()
         do {
-            return try await db.transaction { tx in try await self.apply(notice, by: actor, on: tx) }
+            return try await db.transaction { tx in try await self.apply(notice, outgoing: outgoing, by: actor, on: tx) }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // Two notices raced and the other committed first: answer as its outcome dictates.
-            return try await db.transaction { tx in try await self.apply(notice, by: actor, on: tx) }
+            return try await db.transaction { tx in try await self.apply(notice, outgoing: outgoing, by: actor, on: tx) }
         }
     }
 
-    private func apply(_ notice: PaymentNotice, by actor: AuditActor, on tx: any Database) async throws -> ReconciliationResult {
+    private func apply(_ notice: PaymentNotice, outgoing: Bool, by actor: AuditActor, on tx: any Database) async throws -> ReconciliationResult {
         guard let payment = try await PaymentModel.query(on: tx).filter(\.$reference == notice.reference).first() else {
             throw NaraError(.notFound, code: "payment_unknown", "No payment has this reference.")
+        }
+        guard (payment.direction == "outgoing") == outgoing else {
+            throw NaraError(.conflict, code: "payment_direction", outgoing
+                ? "This reference is a fee paid to an agency; banks report it with /api/v1/payments/reconcile."
+                : "This reference is a payment the government makes; the treasury reports its transfer with /api/v1/payments/transfers.")
         }
         switch PaymentStatus(rawValue: payment.status) ?? .pending {
         case .paid, .refunded:
@@ -255,7 +288,9 @@ public final class PaymentService: Sendable {
     }
 
     public func payments(accountID: UUID, on db: any Database) async throws -> [PaymentSummary] {
-        try await PaymentModel.query(on: db).filter(\.$account.$id == accountID).sort(\.$createdAt, .descending).all().map(PaymentSummary.init)
+        // Fees the account pays; payments the government makes to it are read by the module that owes them.
+        try await PaymentModel.query(on: db).filter(\.$account.$id == accountID).filter(\.$direction == nil).sort(\.$createdAt, .descending).all()
+            .map(PaymentSummary.init)
     }
 
     public func payment(reference: String, on db: any Database) async throws -> PaymentSummary? {

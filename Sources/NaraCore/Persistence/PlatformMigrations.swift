@@ -24,6 +24,7 @@ enum PlatformMigrations {
         CreateSequences(),
         CreateIssuedDocuments(),
         AddPKIKeyAccount(),
+        AddPaymentDirection(),
     ]
 }
 
@@ -303,6 +304,14 @@ struct AddPKIKeyAccount: AsyncMigration {
         try await database.schema("pki_keys").field("account_id", .uuid).update()
     }
     func revert(on database: any Database) async throws { try await database.schema("pki_keys").deleteField("account_id").update() }
+}
+
+/// Payments the government makes (to suppliers) beside the fees it receives.
+struct AddPaymentDirection: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema("payments").field("direction", .string).update()
+    }
+    func revert(on database: any Database) async throws { try await database.schema("payments").deleteField("direction").update() }
 }
 
 struct CreateNotifications: AsyncMigration {

@@ -100,6 +100,7 @@ enum PlatformAPI {
         "agencyID": Schema.nullable(Schema.uuid), "module": Schema.string, "purpose": Schema.string, "amountMinor": Schema.integer,
         "currency": Schema.string("ISO 4217"), "status": Schema.string("Payment status", enumValues: PaymentStatus.allCases.map(\.rawValue)),
         "createdAt": Schema.dateTime, "dueAt": Schema.dateTime, "paidAt": Schema.nullable(Schema.dateTime), "bankTransactionID": Schema.nullable(Schema.string),
+        "direction": Schema.string("incoming (a fee paid to an agency) or outgoing (a payment the government makes)", enumValues: ["incoming", "outgoing"]),
     ], required: ["id", "reference", "module", "purpose", "amountMinor", "currency", "status", "createdAt", "dueAt"])
 
     static let signatureSchema = Schema.object([
@@ -269,24 +270,32 @@ enum PlatformAPI {
                                               extendedByOutage: extended != plain, timeZone: calendar.timeZone.identifier))
         }
 
-        routes.api(.post, "/api/v1/payments/reconcile", APIOperation(
-            summary: "A bank reports a payment received for a reference (idempotent per reference)", tag: "payments",
-            requestBody: Schema.object(["reference": Schema.string("14 digits"), "amountMinor": Schema.integer, "currency": Schema.string("ISO 4217"),
-                                        "bankTransactionId": Schema.string, "paidAt": Schema.dateTime],
-                                       required: ["reference", "amountMinor", "currency", "bankTransactionId", "paidAt"]),
-            response: Schema.object(["result": Schema.string("recorded or already_recorded", enumValues: ["recorded", "already_recorded"]),
-                                     "payment": Schema.ref("Payment")], required: ["result", "payment"]),
-            errors: [404, 409])
-        ) { request, context in
-            let actor = try context.requireActor()
-            try AccessPolicy.require(actor, .paymentsReconcile, on: .platform)
-            let body = try await request.decode(as: ReconcileRequest.self, context: context)
-            let result = try await platform.payments.reconcile(
-                PaymentNotice(reference: body.reference, amountMinor: body.amountMinor, currency: body.currency, bankTransactionID: body.bankTransactionId,
-                              paidAt: body.paidAt), by: AuditActor(actor, requestID: context.requestID), on: platform.db)
-            switch result {
-            case .recorded(let payment): return try .json(ReconcileResponse(result: "recorded", payment: payment))
-            case .alreadyRecorded(let payment): return try .json(ReconcileResponse(result: "already_recorded", payment: payment))
+        // Banks report fees received; the treasury reports payments the government made. Same notice, same answers.
+        for (path, summary, outgoing) in [
+            ("/api/v1/payments/reconcile", "A bank reports a payment received for a reference (idempotent per reference)", false),
+            ("/api/v1/payments/transfers", "The treasury reports the transfer of a payment the government owed, such as a supplier's invoice (idempotent per reference)", true),
+        ] {
+            routes.api(.post, path, APIOperation(
+                summary: summary, tag: "payments",
+                requestBody: Schema.object(["reference": Schema.string("14 digits"), "amountMinor": Schema.integer, "currency": Schema.string("ISO 4217"),
+                                            "bankTransactionId": Schema.string, "paidAt": Schema.dateTime],
+                                           required: ["reference", "amountMinor", "currency", "bankTransactionId", "paidAt"]),
+                response: Schema.object(["result": Schema.string("recorded or already_recorded", enumValues: ["recorded", "already_recorded"]),
+                                         "payment": Schema.ref("Payment")], required: ["result", "payment"]),
+                errors: [404, 409])
+            ) { request, context in
+                let actor = try context.requireActor()
+                try AccessPolicy.require(actor, .paymentsReconcile, on: .platform)
+                let body = try await request.decode(as: ReconcileRequest.self, context: context)
+                let notice = PaymentNotice(reference: body.reference, amountMinor: body.amountMinor, currency: body.currency,
+                                           bankTransactionID: body.bankTransactionId, paidAt: body.paidAt)
+                let auditActor = AuditActor(actor, requestID: context.requestID)
+                let result = outgoing ? try await platform.payments.confirmTransfer(notice, by: auditActor, on: platform.db)
+                    : try await platform.payments.reconcile(notice, by: auditActor, on: platform.db)
+                switch result {
+                case .recorded(let payment): return try .json(ReconcileResponse(result: "recorded", payment: payment))
+                case .alreadyRecorded(let payment): return try .json(ReconcileResponse(result: "already_recorded", payment: payment))
+                }
             }
         }
 

@@ -82,11 +82,16 @@ enum ProcurementAPI {
             tag: "procurement",
             requestBody: Schema.object(["prices": Schema.object([:], additional: true), "declarations": Schema.array(Schema.string)], required: ["prices"]),
             response: Schema.ref("BidReceipt"), successStatus: 201, errors: [400, 401, 403, 404, 409, 422])) { request, context in
-            let arrived = platform.clock.now()  // before the body is read or any queue is joined
+            let tenderID = try id(context)
+            // The receipt time, and the request counted as in flight for this tender, in one step:
+            // the opening waits for every bid that arrived before the deadline.
+            let arrived = platform.clock.now()
+            service.intake.arrive(tenderID)
+            defer { service.intake.leave(tenderID) }
             let actor = try context.requireActor()
             let key = request.headers[HTTPField.Name("Idempotency-Key")!] ?? ""
             let content = try await request.decode(as: BidContent.self, context: context)
-            return try .json(try await service.submitBid(tenderID: try id(context), content: content, idempotencyKey: key, receivedAt: arrived,
+            return try .json(try await service.submitBid(tenderID: tenderID, content: content, idempotencyKey: key, receivedAt: arrived,
                                                          by: actor, requestID: context.requestID), status: .created)
         }
         routes.api(.get, "/api/v1/procurement/tenders/:id/bids/mine", APIOperation(
@@ -268,12 +273,28 @@ enum ProcurementAPI {
             try .json(try await service.signContract(id: try uuid(context, "contract", "The contract"), by: try context.requireActor(), requestID: context.requestID))
         }
         routes.api(.post, "/api/v1/procurement/contracts/:contract/amend", APIOperation(
-            summary: "Amend an active contract's value or period, with the rationale", tag: "procurement",
+            summary: "Propose an amendment of an active contract's value or period, with the rationale, signed by the agency; it takes effect when the supplier counter-signs",
+            tag: "procurement",
             requestBody: Schema.object(["rationale": Schema.string, "valueMinor": Schema.integer, "periodEnd": Schema.dateTime], required: ["rationale"]),
             response: contract, errors: [400, 401, 403, 404, 409, 422])) { request, context in
             let input = try await request.decode(as: ContractAmendmentInput.self, context: context)
             return try .json(try await service.amendContract(id: try uuid(context, "contract", "The contract"), input, by: try context.requireActor(),
                                                              requestID: context.requestID))
+        }
+        routes.api(.post, "/api/v1/procurement/contracts/:contract/amendments/:amendment/accept", APIOperation(
+            summary: "The supplier counter-signs a proposed amendment with its business certificate: it takes effect", tag: "procurement",
+            response: contract, errors: [401, 404, 409])) { _, context in
+            guard let amendment = context.parameters.get("amendment") else { throw NaraError.notFound("The amendment") }
+            return try .json(try await service.decideAmendment(contractID: try uuid(context, "contract", "The contract"), amendmentID: amendment, accept: true,
+                                                               reason: nil, by: try context.requireActor(), requestID: context.requestID))
+        }
+        routes.api(.post, "/api/v1/procurement/contracts/:contract/amendments/:amendment/decline", APIOperation(
+            summary: "The supplier declines a proposed amendment, with the reason", tag: "procurement",
+            requestBody: Schema.object(["reason": Schema.string], required: ["reason"]), response: contract, errors: [400, 401, 404, 409, 422])) { request, context in
+            guard let amendment = context.parameters.get("amendment") else { throw NaraError.notFound("The amendment") }
+            let body = try await request.decode(as: Reason.self, context: context)
+            return try .json(try await service.decideAmendment(contractID: try uuid(context, "contract", "The contract"), amendmentID: amendment, accept: false,
+                                                               reason: body.reason, by: try context.requireActor(), requestID: context.requestID))
         }
         routes.api(.post, "/api/v1/procurement/contracts/:contract/terminate", APIOperation(
             summary: "Terminate an active contract with the reason", tag: "procurement",
@@ -305,6 +326,85 @@ enum ProcurementAPI {
                                                              approve: false, reason: body.reason, by: try context.requireActor(), requestID: context.requestID))
         }
         registerOCDS(routes, portal: portal, service: service)
+        registerMall(routes, portal: portal, service: service)
+    }
+
+    static func registerMall(_ routes: RouteRegistry, portal: Portal, service: ProcurementService) {
+        let item = Schema.object(["id": Schema.uuid, "code": Schema.string, "name": Schema.string, "classification": Schema.string("UNSPSC"),
+                                  "unitCode": Schema.string, "unitName": Schema.string, "priceMinor": Schema.integer, "deliveryDays": Schema.integer,
+                                  "minQuantity": Schema.integer, "supplierName": Schema.string, "frameworkReference": Schema.string],
+                                 required: ["id", "code", "name", "priceMinor"])
+        let framework = Schema.object(["id": Schema.uuid, "reference": Schema.string("FA-YYYY-NNNNNN"), "agencyName": Schema.string, "supplierName": Schema.string,
+                                       "supplierBusinessNumber": Schema.string, "title": Schema.string, "validFrom": Schema.dateTime, "validUntil": Schema.dateTime,
+                                       "maxOrderMinor": Schema.integer, "status": Schema.string, "items": Schema.array(item)],
+                                      required: ["id", "reference", "title", "items"])
+        routes.schema("Order", Schema.object([
+            "id": Schema.uuid, "reference": Schema.string("PO-YYYY-NNNNNN"), "agencyName": Schema.string, "supplierName": Schema.string,
+            "frameworkReference": Schema.string, "lines": Schema.array(Schema.object([:], additional: true)), "totalMinor": Schema.integer,
+            "status": Schema.string("Status", enumValues: OrderStatus.allCases.map(\.rawValue)), "placedAt": Schema.dateTime, "dueAt": Schema.dateTime,
+            "deliveredAt": Schema.nullable(Schema.dateTime), "late": Schema.boolean, "cancelReason": Schema.nullable(Schema.string),
+            "paymentReference": Schema.nullable(Schema.string),
+        ], required: ["id", "reference", "status", "totalMinor", "lines"]))
+        let order = Schema.ref("Order")
+        routes.api(.get, "/api/v1/procurement/dashboard", APIOperation(
+            summary: "Procurement figures and red flags (no sign-in): tenders by status, bids per tender, days from notice to contract, contracts per officer",
+            tag: "procurement", auth: .none, response: Schema.object([:], additional: true))) { _, _ in
+            try .json(try await service.dashboard())
+        }
+        routes.api(.get, "/api/v1/procurement/catalogue", APIOperation(
+            summary: "The shopping mall: items agencies can order today from framework agreements in force (no sign-in)", tag: "procurement", auth: .none,
+            response: Schema.array(item), query: [("q", Schema.string, "Words of the name, the item code, a UNSPSC prefix or the supplier")])) { request, _ in
+            try .json(try await service.catalogue(query: request.uri.queryParameters.get("q") ?? ""))
+        }
+        routes.api(.get, "/api/v1/procurement/frameworks", APIOperation(
+            summary: "Framework agreements with their catalogue items (no sign-in)", tag: "procurement", auth: .none, response: Schema.array(framework))) { _, _ in
+            try .json(try await service.frameworks())
+        }
+        routes.api(.post, "/api/v1/procurement/frameworks", APIOperation(
+            summary: "Conclude a framework agreement with a registered supplier (Public Procurement Service officers)", tag: "procurement",
+            requestBody: Schema.object(["supplierBusinessNumber": Schema.string, "title": Schema.string, "validUntil": Schema.dateTime, "maxOrderMinor": Schema.integer,
+                                        "items": Schema.array(Schema.object(["name": Schema.string, "classification": Schema.string, "unitCode": Schema.string,
+                                                                             "unitName": Schema.string, "priceMinor": Schema.integer, "deliveryDays": Schema.integer,
+                                                                             "minQuantity": Schema.integer],
+                                                                            required: ["name", "classification", "unitCode", "unitName", "priceMinor", "deliveryDays"]))],
+                                       required: ["supplierBusinessNumber", "title", "validUntil", "maxOrderMinor", "items"]),
+            response: framework, successStatus: 201, errors: [400, 401, 403, 422])) { request, context in
+            let input = try await request.decode(as: NewFramework.self, context: context)
+            return try .json(try await service.createFramework(input, by: try context.requireActor(), requestID: context.requestID), status: .created)
+        }
+        routes.api(.post, "/api/v1/procurement/orders", APIOperation(
+            summary: "Order directly from one framework agreement, within its direct-order limit (procurement officers). Send an Idempotency-Key header.",
+            tag: "procurement",
+            requestBody: Schema.object(["lines": Schema.array(Schema.object(["itemID": Schema.uuid, "quantity": Schema.integer], required: ["itemID", "quantity"]))],
+                                       required: ["lines"]),
+            response: order, successStatus: 201, errors: [400, 401, 403, 409, 422])) { request, context in
+            let actor = try context.requireActor()
+            let key = request.headers[HTTPField.Name("Idempotency-Key")!] ?? ""
+            let input = try await request.decode(as: NewOrder.self, context: context)
+            return try .json(try await service.placeOrder(input, idempotencyKey: key, by: actor, requestID: context.requestID), status: .created)
+        }
+        routes.api(.get, "/api/v1/procurement/orders", APIOperation(
+            summary: "The orders of the caller's agency, or the orders addressed to the calling supplier", tag: "procurement",
+            response: Schema.array(order), errors: [401])) { _, context in
+            try .json(try await service.orders(by: try context.requireActor()))
+        }
+        routes.api(.get, "/api/v1/procurement/orders/:order", APIOperation(
+            summary: "One order (its agency and its supplier)", tag: "procurement", response: order, errors: [401, 404])) { _, context in
+            try .json(try await service.order(id: try uuid(context, "order", "The order"), by: try context.requireActor()))
+        }
+        routes.api(.post, "/api/v1/procurement/orders/:order/deliver", APIOperation(
+            summary: "Confirm the delivery (the ordering agency): the payment is put on the ledger, due in 5 working days", tag: "procurement",
+            response: order, errors: [401, 403, 404, 409])) { _, context in
+            try .json(try await service.confirmDelivery(orderID: try uuid(context, "order", "The order"), by: try context.requireActor(),
+                                                        requestID: context.requestID))
+        }
+        routes.api(.post, "/api/v1/procurement/orders/:order/cancel", APIOperation(
+            summary: "Cancel an order not yet delivered, with the reason (the agency or the supplier)", tag: "procurement",
+            requestBody: Schema.object(["reason": Schema.string], required: ["reason"]), response: order, errors: [400, 401, 404, 409, 422])) { request, context in
+            let body = try await request.decode(as: Reason.self, context: context)
+            return try .json(try await service.cancelOrder(orderID: try uuid(context, "order", "The order"), reason: body.reason ?? "",
+                                                           by: try context.requireActor(), requestID: context.requestID))
+        }
     }
 
     static func registerOCDS(_ routes: RouteRegistry, portal: Portal, service: ProcurementService) {

@@ -160,6 +160,8 @@ extension ProcurementService {
             if active, state == .opened {
                 tender.state = try Self.next(.award, tender).rawValue
                 try await tender.save(on: tx)
+                // Every active award may already have its signed contract (a lot decided late).
+                try await completeIfContracted(tender, on: tx)
             } else if !active, state == .opened {
                 tender.state = try Self.next(.noQualifiedBid, tender).rawValue
                 tender.completedAt = clock.now()
@@ -169,6 +171,20 @@ extension ProcurementService {
             }
         }
         return created
+    }
+
+    /// Moves an awarded tender to contracted when every active award has an active contract.
+    @discardableResult
+    func completeIfContracted(_ tender: TenderModel, on tx: any Database) async throws -> Bool {
+        guard tender.state == TenderState.awarded.rawValue else { return false }
+        let active = try await AwardModel.query(on: tx).filter(\.$tenderID == tender.id!).filter(\.$status == AwardStatus.active.rawValue).all()
+        let signed = Set(try await ContractModel.query(on: tx).filter(\.$tenderID == tender.id!).filter(\.$status == ContractStatus.active.rawValue).all()
+            .map(\.awardID))
+        guard !active.isEmpty, active.allSatisfy({ signed.contains($0.id!) }) else { return false }
+        tender.state = try Self.next(.contract, tender).rawValue
+        tender.completedAt = clock.now()
+        try await tender.save(on: tx)
+        return true
     }
 
     /// The evaluation committee's quality scores (0-100) for every valid bidder of a price-and-quality
@@ -357,6 +373,10 @@ extension ProcurementService {
         let audit = AuditActor(actor, requestID: requestID)
         try await db.transaction { tx in
             let tender = try await self.lock(found.tenderID, on: tx)
+            // The review body is independent of the buyer: nobody decides a complaint about their own agency's tender.
+            if actor.agencyID == tender.agencyID {
+                throw NaraError.forbidden("A complaint about a tender of your own agency is decided by another member of the review body.")
+            }
             guard let complaint = try await ComplaintModel.find(id, on: tx) else { throw NaraError.notFound("The complaint") }
             let status = ComplaintStatus(rawValue: complaint.status) ?? .submitted
             let next: ComplaintStatus

@@ -15,6 +15,14 @@ public struct ContractAmendment: Sendable, Codable, Equatable {
     public let date: Date
     public let rationale: String
     public let description: String
+    /// proposed (by the agency, signed), accepted (counter-signed by the supplier: in force), or declined.
+    public var status: String
+    public let valueMinor: Int64?
+    public let periodEnd: Date?
+    public let agencySignature: DetachedSignature?
+    public var supplierSignature: DetachedSignature?
+    public var decidedAt: Date?
+    public var declineReason: String?
 }
 
 public enum InvoiceStatus: String, Sendable, Codable, CaseIterable {
@@ -127,8 +135,9 @@ extension ProcurementService {
             guard tender.agencyID == agencyID, let award = try await AwardModel.find(awardID, on: tx), award.tenderID == tenderID else {
                 throw NaraError.notFound("The award")
             }
-            guard award.status == AwardStatus.active.rawValue else {
-                throw NaraError(.conflict, code: .illegalTransition, "A contract follows an active award; this one is \(award.status).")
+            guard award.status == AwardStatus.active.rawValue,
+                  tender.state == TenderState.opened.rawValue || tender.state == TenderState.awarded.rawValue else {
+                throw NaraError(.conflict, code: .illegalTransition, "A contract follows an active award of a live tender; this award is \(award.status), the tender \(tender.state).")
             }
             if let end = award.standstillEnd, now < end {
                 throw NaraError(.conflict, code: "standstill", "The standstill runs until \(Timestamp.iso8601Millis(end)); the contract waits until then.")
@@ -177,7 +186,7 @@ extension ProcurementService {
                                                          link: "/procurement/tenders/\(tenderID.uuidString.lowercased())", on: tx)
             try await self.release(tender, tags: ["contract"], on: tx)
         }
-        return try await contract(id: id, on: db)
+        return try await contract(id: id, on: db, forParties: true)
     }
 
     static func quantity(_ value: Double) -> String {
@@ -193,6 +202,8 @@ extension ProcurementService {
         let asSupplier = actor.accountID != nil && actor.accountID == supplier?.accountID
         if !asSupplier { _ = try officerAgency(actor) }
         if !asSupplier, actor.agencyID != found.agencyID { throw NaraError.notFound("The contract") }
+        // Checked before any key is touched (a business's certificate is issued on its first signature).
+        try Self.checkSignable(found, asSupplier: asSupplier)
         let identity: SigningIdentity
         if asSupplier, let supplier {
             identity = try await platform.pki.businessIdentity(accountID: supplier.accountID, businessNumber: supplier.businessNumber, name: supplier.name, on: db)
@@ -201,59 +212,72 @@ extension ProcurementService {
         }
         try await db.transaction { tx in
             let tender = try await self.lock(found.tenderID, on: tx)
-            guard let contract = try await ContractModel.find(id, on: tx) else { throw NaraError.notFound("The contract") }
-            guard contract.status == ContractStatus.pending.rawValue else {
-                throw NaraError(.conflict, code: .illegalTransition, "Only a pending contract is signed; this one is \(contract.status).")
+            guard let contract = try await ContractModel.find(id, on: tx), let award = try await AwardModel.find(contract.awardID, on: tx) else {
+                throw NaraError.notFound("The contract")
+            }
+            try Self.checkSignable(contract, asSupplier: asSupplier)
+            guard award.status == AwardStatus.active.rawValue,
+                  tender.state == TenderState.opened.rawValue || tender.state == TenderState.awarded.rawValue else {
+                throw NaraError(.conflict, code: .illegalTransition, "The award behind this contract is no longer active (\(award.status), tender \(tender.state)).")
             }
             let signature = try self.platform.pki.sign(Data(contract.document.utf8), with: identity)
             let encoded = String(decoding: try JSONEncoder().encode(signature), as: UTF8.self)
             let now = self.clock.now()
             if asSupplier {
-                guard contract.supplierSignature == nil else { throw NaraError(.conflict, code: .illegalTransition, "The supplier has already signed.") }
                 contract.supplierSignature = encoded
                 contract.supplierSignedAt = now
             } else {
-                guard contract.agencySignature == nil else { throw NaraError(.conflict, code: .illegalTransition, "The agency has already signed.") }
                 contract.agencySignature = encoded
                 contract.agencySignedAt = now
             }
             var tags = ["contractUpdate"]
-            if contract.agencySignature != nil, contract.supplierSignature != nil {
-                contract.status = ContractStatus.active.rawValue
-                let activeAwards = try await AwardModel.query(on: tx).filter(\.$tenderID == tender.id!).filter(\.$status == AwardStatus.active.rawValue).all()
-                let contracts = try await ContractModel.query(on: tx).filter(\.$tenderID == tender.id!).all()
-                let signed = Set(contracts.filter { $0.id == id || $0.status != ContractStatus.pending.rawValue }.map(\.awardID))
-                if tender.state == TenderState.awarded.rawValue, activeAwards.allSatisfy({ signed.contains($0.id!) }) {
-                    tender.state = try Self.next(.contract, tender).rawValue
-                    tender.completedAt = now
-                    try await tender.save(on: tx)
-                    tags.append("tenderUpdate")
-                }
-            }
+            if contract.agencySignature != nil, contract.supplierSignature != nil { contract.status = ContractStatus.active.rawValue }
             try await contract.save(on: tx)
+            if try await self.completeIfContracted(tender, on: tx) { tags.append("tenderUpdate") }
             try await self.platform.audit.append(AuditRecord(action: "procurement.contract.sign", objectType: "contract", objectID: contract.reference,
                                                              detail: asSupplier ? "supplier" : "agency"), by: AuditActor(actor, requestID: requestID), on: tx)
             try await self.release(tender, tags: tags, on: tx)
         }
-        return try await contract(id: id, on: db)
+        return try await contract(id: id, on: db, forParties: true)
     }
 
+    static func checkSignable(_ contract: ContractModel, asSupplier: Bool) throws {
+        guard contract.status == ContractStatus.pending.rawValue else {
+            throw NaraError(.conflict, code: .illegalTransition, "Only a pending contract is signed; this one is \(contract.status).")
+        }
+        if asSupplier ? contract.supplierSignature != nil : contract.agencySignature != nil {
+            throw NaraError(.conflict, code: .illegalTransition, asSupplier ? "The supplier has already signed." : "The agency has already signed.")
+        }
+    }
+
+    static func terms(_ contract: ContractModel, _ amendment: ContractAmendment) throws -> Data {
+        try CanonicalJSON.encode(["contract": contract.reference, "amendment": amendment.id, "rationale": amendment.rationale,
+                                  "valueMinor": amendment.valueMinor.map(String.init) ?? "", "periodEnd": amendment.periodEnd.map(Timestamp.iso8601Millis) ?? ""])
+    }
+
+    /// The agency proposes an amendment of an active contract's value or period, signed with its
+    /// certificate; it takes effect when the supplier counter-signs it (`decideAmendment`).
     func amendContract(id: UUID, _ input: ContractAmendmentInput, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> ContractView {
         let db = database ?? self.db
         let agencyID = try officerAgency(actor)
         var v = Validator()
         v.require(input.rationale, "rationale", maxLength: 2000)
-        if let value = input.valueMinor, value <= 0 { v.add("valueMinor", "range", "The value is positive.") }
+        if let value = input.valueMinor, value <= 0 || value > Self.maximumAmount { v.add("valueMinor", "range", "The value is positive and at most 10¹⁵ KRW.") }
         let end = input.periodEnd.flatMap(Timestamp.parseISO8601)
         if input.periodEnd != nil, end == nil { v.add("periodEnd", "format", "Give the end as an ISO 8601 date-time.") }
         if input.valueMinor == nil, input.periodEnd == nil { v.add("valueMinor", "required", "An amendment changes the value or the period.") }
         try v.check()
         guard let found = try await ContractModel.find(id, on: db), found.agencyID == agencyID else { throw NaraError.notFound("The contract") }
+        let identity = try await platform.pki.identity(purpose: .agency, agencyID: agencyID, on: db)
         try await db.transaction { tx in
-            let tender = try await self.lock(found.tenderID, on: tx)
+            _ = try await self.lock(found.tenderID, on: tx)
             guard let contract = try await ContractModel.find(id, on: tx) else { throw NaraError.notFound("The contract") }
             guard contract.status == ContractStatus.active.rawValue else {
                 throw NaraError(.conflict, code: .illegalTransition, "Only an active contract is amended; this one is \(contract.status).")
+            }
+            var amendments = try JSONDecoder().decode([ContractAmendment].self, from: Data(contract.amendments.utf8))
+            guard !amendments.contains(where: { $0.status == "proposed" }) else {
+                throw NaraError(.conflict, code: .illegalTransition, "An amendment already awaits the supplier's answer.")
             }
             var changes: [String] = []
             if let value = input.valueMinor {
@@ -263,26 +287,78 @@ extension ProcurementService {
                     throw NaraError.validation([FieldError(field: "valueMinor", code: "below_invoiced", message: "The value cannot fall below what is already invoiced (\(Money.format(invoiced, currency: "KRW"))).")])
                 }
                 changes.append("value \(Money.format(contract.value, currency: "KRW")) → \(Money.format(value, currency: "KRW"))")
-                contract.value = value
             }
             if let end {
                 guard end > contract.periodStart else {
                     throw NaraError.validation([FieldError(field: "periodEnd", code: "range", message: "The period ends after it starts.")])
                 }
                 changes.append("period end \(Timestamp.iso8601Millis(contract.periodEnd)) → \(Timestamp.iso8601Millis(end))")
-                contract.periodEnd = end
             }
-            var amendments = try JSONDecoder().decode([ContractAmendment].self, from: Data(contract.amendments.utf8))
-            amendments.append(ContractAmendment(id: "amendment-\(amendments.count + 1)", date: self.clock.now(),
-                                                rationale: input.rationale.trimmingCharacters(in: .whitespacesAndNewlines),
-                                                description: "Changed: " + changes.joined(separator: "; ")))
+            var amendment = ContractAmendment(id: "amendment-\(amendments.count + 1)", date: self.clock.now(),
+                                              rationale: input.rationale.trimmingCharacters(in: .whitespacesAndNewlines),
+                                              description: "Changes: " + changes.joined(separator: "; "), status: "proposed", valueMinor: input.valueMinor,
+                                              periodEnd: end, agencySignature: nil, supplierSignature: nil, decidedAt: nil, declineReason: nil)
+            amendment = ContractAmendment(id: amendment.id, date: amendment.date, rationale: amendment.rationale, description: amendment.description,
+                                          status: "proposed", valueMinor: amendment.valueMinor, periodEnd: amendment.periodEnd,
+                                          agencySignature: try self.platform.pki.sign(try Self.terms(contract, amendment), with: identity),
+                                          supplierSignature: nil, decidedAt: nil, declineReason: nil)
+            amendments.append(amendment)
             contract.amendments = String(decoding: try JSONEncoder().encode(amendments), as: UTF8.self)
             try await contract.save(on: tx)
-            try await self.platform.audit.append(AuditRecord(action: "procurement.contract.amend", objectType: "contract", objectID: contract.reference,
+            try await self.platform.audit.append(AuditRecord(action: "procurement.contract.amendment_proposed", objectType: "contract", objectID: contract.reference,
                                                              detail: changes.joined(separator: "; ")), by: AuditActor(actor, requestID: requestID), on: tx)
-            try await self.release(tender, tags: ["contractAmendment"], on: tx)
+            if let supplier = try await SupplierModel.find(contract.supplierID, on: tx) {
+                try await self.platform.notifications.notify(accountID: supplier.accountID, module: Self.module,
+                                                             title: "[\(contract.reference)] 계약 변경 요청 / Contract amendment proposed",
+                                                             body: "\(amendment.rationale). \(amendment.description). It takes effect when you sign it.",
+                                                             link: "/api/v1/procurement/contracts/\(id.uuidString.lowercased())", on: tx)
+            }
         }
-        return try await contract(id: id, on: db)
+        return try await contract(id: id, on: db, forParties: true)
+    }
+
+    /// The supplier counter-signs a proposed amendment (it takes effect) or declines it with a reason.
+    func decideAmendment(contractID: UUID, amendmentID: String, accept: Bool, reason: String?, by actor: Actor, requestID: String?,
+                         on database: (any Database)? = nil) async throws -> ContractView {
+        let db = database ?? self.db
+        guard let accountID = actor.accountID, let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first(),
+              let found = try await ContractModel.find(contractID, on: db), found.supplierID == supplier.id else {
+            throw NaraError.notFound("The contract")
+        }
+        let text = (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if !accept, text.isEmpty { throw NaraError.validation([FieldError(field: "reason", code: "required", message: "Say why the amendment is declined.")]) }
+        let identity = try await platform.pki.businessIdentity(accountID: supplier.accountID, businessNumber: supplier.businessNumber, name: supplier.name, on: db)
+        try await db.transaction { tx in
+            let tender = try await self.lock(found.tenderID, on: tx)
+            guard let contract = try await ContractModel.find(contractID, on: tx), contract.status == ContractStatus.active.rawValue else {
+                throw NaraError(.conflict, code: .illegalTransition, "Only an active contract's amendment is decided.")
+            }
+            var amendments = try JSONDecoder().decode([ContractAmendment].self, from: Data(contract.amendments.utf8))
+            guard let index = amendments.firstIndex(where: { $0.id == amendmentID }), amendments[index].status == "proposed" else {
+                throw NaraError(.conflict, code: .illegalTransition, "No proposed amendment \(amendmentID).")
+            }
+            amendments[index].decidedAt = self.clock.now()
+            if accept {
+                if let value = amendments[index].valueMinor {
+                    let invoiced = try await InvoiceModel.query(on: tx).filter(\.$contractID == contractID).filter(\.$status != InvoiceStatus.rejected.rawValue).all()
+                        .map(\.amount).reduce(0, +)
+                    guard value >= invoiced else { throw NaraError(.conflict, code: "below_invoiced", "Invoices since the proposal exceed the new value.") }
+                    contract.value = value
+                }
+                if let end = amendments[index].periodEnd { contract.periodEnd = end }
+                amendments[index].status = "accepted"
+                amendments[index].supplierSignature = try self.platform.pki.sign(try Self.terms(contract, amendments[index]), with: identity)
+            } else {
+                amendments[index].status = "declined"
+                amendments[index].declineReason = text
+            }
+            contract.amendments = String(decoding: try JSONEncoder().encode(amendments), as: UTF8.self)
+            try await contract.save(on: tx)
+            try await self.platform.audit.append(AuditRecord(action: "procurement.contract.amendment_\(amendments[index].status)", objectType: "contract",
+                                                             objectID: contract.reference, detail: amendmentID), by: AuditActor(actor, requestID: requestID), on: tx)
+            if accept { try await self.release(tender, tags: ["contractAmendment"], on: tx) }
+        }
+        return try await contract(id: contractID, on: db, forParties: true)
     }
 
     func terminateContract(id: UUID, reason: String, by actor: Actor, requestID: String?) async throws -> ContractView {
@@ -310,7 +386,7 @@ extension ProcurementService {
             }
             try await self.release(tender, tags: ["contractTermination"], on: tx)
         }
-        return try await contract(id: id, on: db)
+        return try await contract(id: id, on: db, forParties: true)
     }
 
     // MARK: Invoices
@@ -325,7 +401,7 @@ extension ProcurementService {
         var v = Validator()
         v.require(input.number, "number", maxLength: 40)
         v.require(input.description, "description", maxLength: 1000)
-        if input.amountMinor <= 0 { v.add("amountMinor", "range", "An invoice is a positive amount.") }
+        if input.amountMinor <= 0 || input.amountMinor > Self.maximumAmount { v.add("amountMinor", "range", "An invoice is a positive amount, at most 10¹⁵ KRW.") }
         try v.check()
         try await db.transaction { tx in
             _ = try await self.lock(found.tenderID, on: tx)
@@ -338,7 +414,7 @@ extension ProcurementService {
                 throw NaraError.validation([FieldError(field: "number", code: "duplicate", message: "Invoice \(number) was already sent for this contract.")])
             }
             let invoiced = invoices.filter { $0.status != InvoiceStatus.rejected.rawValue }.map(\.amount).reduce(0, +)
-            guard invoiced + input.amountMinor <= contract.value else {
+            guard input.amountMinor <= contract.value - invoiced else {
                 throw NaraError.validation([FieldError(field: "amountMinor", code: "over_value",
                                                        message: "Invoices would exceed the contract's value: \(Money.format(contract.value - invoiced, currency: "KRW")) is left to invoice.")])
             }
@@ -355,7 +431,7 @@ extension ProcurementService {
                                                              detail: "\(number) \(Money.format(input.amountMinor, currency: "KRW"))"),
                                                  by: AuditActor(actor, requestID: requestID), on: tx)
         }
-        return try await contract(id: contractID, on: db)
+        return try await contract(id: contractID, on: db, forParties: true)
     }
 
     /// The officer approves an invoice (the payment is put on the ledger, due within 5 working days,
@@ -374,14 +450,17 @@ extension ProcurementService {
             guard invoice.status == InvoiceStatus.submitted.rawValue else {
                 throw NaraError(.conflict, code: .illegalTransition, "This invoice is \(invoice.status).")
             }
+            guard let contract = try await ContractModel.find(contractID, on: tx), contract.status == ContractStatus.active.rawValue || !approve else {
+                throw NaraError(.conflict, code: .illegalTransition, "Invoices are approved against an active contract only.")
+            }
             let now = self.clock.now()
             invoice.decidedAt = now
             if approve {
-                let supplier = try await SupplierModel.find(found.supplierID, on: tx)
+                guard let supplier = try await SupplierModel.find(found.supplierID, on: tx) else { throw NaraError.notFound("The supplier") }
                 let due = try await self.platform.calendar.calendar(on: tx).deadline(for: .workingDays(5), from: now)
-                let payment = try await self.platform.payments.charge(
-                    accountID: nil, agencyID: found.agencyID, module: Self.module,
-                    purpose: "Invoice \(invoice.number) under contract \(found.reference) to \(supplier?.name ?? "") (\(supplier?.businessNumber ?? ""))",
+                let payment = try await self.platform.payments.disburse(
+                    payerAgencyID: found.agencyID, payeeAccountID: supplier.accountID, module: Self.module,
+                    purpose: "Invoice \(invoice.number) under contract \(found.reference) to \(supplier.name) (\(supplier.businessNumber))",
                     amount: try Money(minorUnits: invoice.amount, currency: "KRW"), dueAt: due, by: audit, on: tx)
                 invoice.status = InvoiceStatus.approved.rawValue
                 invoice.paymentID = payment.id
@@ -393,7 +472,7 @@ extension ProcurementService {
             try await self.platform.audit.append(AuditRecord(action: "procurement.invoice.\(invoice.status)", objectType: "contract", objectID: found.reference,
                                                              detail: invoice.number), by: audit, on: tx)
         }
-        return try await contract(id: contractID, on: db)
+        return try await contract(id: contractID, on: db, forParties: true)
     }
 
     /// Marks approved invoices whose ledger payment arrived as paid and publishes them (the clock's job).
@@ -417,10 +496,11 @@ extension ProcurementService {
 
     // MARK: Reading
 
-    func contract(id: UUID, on database: (any Database)? = nil) async throws -> ContractView {
+    /// A contract as the public sees it; `forParties` adds the payment references (the treasury's transfer orders).
+    func contract(id: UUID, on database: (any Database)? = nil, forParties: Bool = false) async throws -> ContractView {
         let db = database ?? self.db
         guard let m = try await ContractModel.find(id, on: db) else { throw NaraError.notFound("The contract") }
-        return try await contractView(m, on: db)
+        return try await contractView(m, on: db, forParties: forParties)
     }
 
     func contracts(tenderID: UUID? = nil, on database: (any Database)? = nil) async throws -> [ContractView] {
@@ -432,7 +512,7 @@ extension ProcurementService {
         return views
     }
 
-    func contractView(_ m: ContractModel, on db: any Database) async throws -> ContractView {
+    func contractView(_ m: ContractModel, on db: any Database, forParties: Bool = false) async throws -> ContractView {
         let supplier = try await SupplierModel.find(m.supplierID, on: db)
         let agency = try await platform.identity.agency(id: m.agencyID, on: db)
         let tender = try await TenderModel.find(m.tenderID, on: db)
@@ -442,7 +522,7 @@ extension ProcurementService {
             let payment = try await invoice.paymentID.asyncMap { try await PaymentModel.find($0, on: db) } ?? nil
             invoices.append(InvoiceView(id: invoice.id!, number: invoice.number, amountMinor: invoice.amount, description: invoice.descriptionText,
                                         status: InvoiceStatus(rawValue: invoice.status) ?? .submitted, submittedAt: invoice.submittedAt,
-                                        decidedAt: invoice.decidedAt, reason: invoice.reason, paymentReference: payment?.reference,
+                                        decidedAt: invoice.decidedAt, reason: invoice.reason, paymentReference: forParties ? payment?.reference : nil,
                                         paidAt: payment?.paidAt))
         }
         let decoder = JSONDecoder()

@@ -177,7 +177,9 @@ public enum ReserveLottery {
             let mac = HMAC<SHA256>.authenticationCode(for: Data("nara-reserve-lottery-v1|\(index)".utf8), using: key)
             let word = Array(mac).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             let offset = Int64(word % UInt64(2 * range + 1)) - range
-            return base + (base * offset) / 1_000_000
+            // base × offset / 10⁶ without overflow (base ≤ 10¹⁵, |offset| ≤ 10⁵).
+            let magnitude = (base / 1_000_000) * abs(offset) + (base % 1_000_000) * abs(offset) / 1_000_000
+            return base + (offset < 0 ? -magnitude : magnitude)
         }
     }
 

@@ -109,7 +109,7 @@ extension ProcurementService {
         for award in awardModels {
             guard let supplier = try await SupplierModel.find(award.supplierID, on: db) else { continue }
             let lotTitle = lots.first { $0.number == award.lot }?.title ?? ""
-            awards.append(OCDSAward(id: "\(t.reference)-A\(awards.count + 1)", title: lots.count > 1 ? "Lot \(award.lot): \(lotTitle)" : t.title,
+            awards.append(OCDSAward(id: Self.ocdsAwardID(award), title: lots.count > 1 ? "Lot \(award.lot): \(lotTitle)" : t.title,
                                     description: award.reason, status: award.status, date: iso(award.decidedAt ?? award.createdAt),
                                     value: OCDSValue(amount: award.amount, currency: t.currency), suppliers: [party(supplier, role: "supplier")],
                                     items: ocdsItems(award.lot)))
@@ -117,7 +117,7 @@ extension ProcurementService {
         if let first = awardModels.first {
             tender.awardPeriod = OCDSPeriod(startDate: iso(first.createdAt), endDate: awardModels.compactMap(\.standstillEnd).max().map(iso))
         }
-        let awardIDs = Dictionary(uniqueKeysWithValues: awardModels.enumerated().map { ($1.id!, "\(t.reference)-A\($0 + 1)") })
+        let awardIDs = Dictionary(uniqueKeysWithValues: awardModels.map { ($0.id!, Self.ocdsAwardID($0)) })
         var contracts: [OCDSContract] = []
         for contract in try await ContractModel.query(on: db).filter(\.$tenderID == t.id!).sort(\.$createdAt).all() {
             guard let supplier = try await SupplierModel.find(contract.supplierID, on: db) else { continue }
@@ -131,7 +131,7 @@ extension ProcurementService {
                                                     date: iso(payment?.paidAt ?? invoice.decidedAt ?? invoice.submittedAt),
                                                     value: OCDSValue(amount: invoice.amount, currency: "KRW"), payer: buyer, payee: payee, uri: nil))
             }
-            let contractAmendments = try decoder.decode([ContractAmendment].self, from: Data(contract.amendments.utf8))
+            let contractAmendments = try decoder.decode([ContractAmendment].self, from: Data(contract.amendments.utf8)).filter { $0.status == "accepted" }
             let signed = [contract.agencySignedAt, contract.supplierSignedAt]
             let award = awardModels.first { $0.id == contract.awardID }
             contracts.append(OCDSContract(
@@ -150,13 +150,14 @@ extension ProcurementService {
             let valid = opened.filter { $0.problem == nil }
             var statistics = [OCDSBidStatistic(id: "bids", measure: "bids", value: Double(opened.count), date: iso(openedAt)),
                               OCDSBidStatistic(id: "validBids", measure: "validBids", value: Double(valid.count), date: iso(openedAt))]
-            if let lowest = valid.compactMap(\.total).min() {
+            // Totals of multi-lot bids cover different lots: the lowest is meaningful for one lot only.
+            if lots.count == 1, let lowest = valid.compactMap(\.total).min() {
                 statistics.append(OCDSBidStatistic(id: "lowestValidBidValue", measure: "lowestValidBidValue", value: Double(lowest), date: iso(openedAt)))
             }
             var details: [OCDSBidDetail] = []
             for (index, bid) in opened.enumerated() {
                 guard let supplier = try await SupplierModel.query(on: db).filter(\.$businessNumber == bid.bidder).first() else { continue }
-                details.append(OCDSBidDetail(id: "\(t.reference)-B\(index + 1)", date: iso(bid.receivedAt), status: bid.problem == nil ? "valid" : "invalid",
+                details.append(OCDSBidDetail(id: "\(t.reference)-B\(index + 1)", date: iso(bid.receivedAt), status: bid.problem == nil ? "valid" : "disqualified",
                                              tenderers: [party(supplier, role: "tenderer")],
                                              value: bid.total.map { OCDSValue(amount: $0, currency: t.currency) }))
             }
@@ -171,6 +172,9 @@ extension ProcurementService {
                            parties: parties.values.sorted { $0.id < $1.id }, buyer: buyer, planning: planning, tender: tender,
                            awards: awards.isEmpty ? nil : awards, contracts: contracts.isEmpty ? nil : contracts, bids: bids)
     }
+
+    /// Stable across releases: the award's own id.
+    static func ocdsAwardID(_ award: AwardModel) -> String { award.id!.uuidString.lowercased() }
 
     // MARK: Reading the feed
 

@@ -225,7 +225,7 @@ enum DemoProcurement {
                     // The treasury's transfer of the first invoice arrived; the second is due.
                     if let first = try await InvoiceModel.find(invoices[0].id!, on: db), let paymentID = first.paymentID,
                        let payment = try await PaymentModel.find(paymentID, on: db) {
-                        _ = try await platform.payments.reconcile(PaymentNotice(reference: payment.reference, amountMinor: payment.amountMinor, currency: "KRW",
+                        _ = try await platform.payments.confirmTransfer(PaymentNotice(reference: payment.reference, amountMinor: payment.amountMinor, currency: "KRW",
                                                                                 bankTransactionID: "BOK-DEMO-\(payment.reference.suffix(6))", paidAt: now),
                                                                   by: .system("demo-treasury"), on: db)
                         try await service.recordInvoicePayments(on: db)

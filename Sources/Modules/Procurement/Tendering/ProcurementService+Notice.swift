@@ -169,6 +169,10 @@ extension ProcurementService {
         guard tender.state == TenderState.open.rawValue, let until = tender.enquiryDeadline, clock.now() < until else {
             throw NaraError(.conflict, code: "enquiries_closed", "Questions about this tender closed at \(tender.enquiryDeadline.map(Timestamp.iso8601Millis) ?? "its publication").")
         }
+        if let qualified = tender.qualified, let list = try? JSONDecoder().decode([String].self, from: Data(qualified.utf8)),
+           !list.contains(supplier.businessNumber) {
+            throw NaraError.forbidden("Only the qualified suppliers of this restricted tender may ask about it.")
+        }
         let model = EnquiryModel()
         model.id = UUID()
         model.tenderID = tenderID
@@ -176,7 +180,9 @@ extension ProcurementService {
         model.question = question.trimmingCharacters(in: .whitespacesAndNewlines)
         model.askedAt = clock.now()
         try await db.transaction { tx in
+            let locked = try await self.lock(tenderID, on: tx)
             try await model.create(on: tx)
+            try await self.release(locked, tags: ["tenderUpdate"], on: tx)
             try await self.platform.audit.append(AuditRecord(action: "procurement.enquiry.ask", objectType: "tender", objectID: tender.reference),
                                                  by: AuditActor(actor, requestID: requestID), on: tx)
             try await self.platform.notifications.notify(accountID: tender.officerID, module: Self.module,

@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -119,6 +120,50 @@ struct TenderPage: Sendable {
     let ocdsLink: String
 }
 
+struct MallItemRow: Sendable {
+    let code: String
+    let name: String
+    let classification: String
+    let price: String
+    let delivery: String
+    let supplier: String
+    let framework: String
+}
+
+struct FrameworkRow: Sendable {
+    let reference: String
+    let title: String
+    let supplier: String
+    let limit: String
+    let valid: String
+    let status: String
+}
+
+struct MallPage: Sendable {
+    let query: String
+    let items: [MallItemRow]
+    let hasItems: Bool
+    let frameworks: [FrameworkRow]
+}
+
+struct FlagRow: Sendable {
+    let kind: String
+    let tender: String
+    let link: String?
+    let title: String
+    let detail: String
+}
+
+struct DashboardPage: Sendable {
+    let averageBidders: String
+    let averageDays: String
+    let byStateChart: String
+    let daysChart: String
+    let officerChart: String
+    let flags: [FlagRow]
+    let hasFlags: Bool
+}
+
 /// Public pages: tender notices and, after the opening, bidders and prices.
 enum ProcurementPages {
     static func register(_ routes: RouteRegistry, portal: Portal, service: ProcurementService) {
@@ -132,6 +177,40 @@ enum ProcurementPages {
                           stateCode: t.state.rawValue, deadline: display.dateTime(t.deadline))
             }
             return r.render(Page("procurement/tenders", title: r.text("procurement_title", l), model: TenderListPage(tenders: rows, hasTenders: !rows.isEmpty)),
+                            request: request, context: context)
+        }
+        routes.web(.get, "/procurement/dashboard") { request, context in
+            let r = portal.renderer, l = context.language
+            let d = try await service.dashboard()
+            let references = try await TenderModel.query(on: platform.db).filter(\.$state != TenderState.draft.rawValue).all()
+            let links = Dictionary(uniqueKeysWithValues: references.map { ($0.reference, "/procurement/tenders/\($0.id!.uuidString.lowercased())") })
+            let states = d.tendersByState.map { DashboardCount(label: r.text("procurement_state_\($0.label)", l), value: $0.value) }
+            let page = DashboardPage(
+                averageBidders: d.averageBidders.map { String(format: "%.1f", $0) } ?? "—",
+                averageDays: d.averageDaysNoticeToContract.map { String(format: "%.1f", $0) } ?? "—",
+                byStateChart: BarChart.svg(states, title: r.text("procurement_dashboard_by_state", l)),
+                daysChart: BarChart.svg(d.daysNoticeToContract, title: r.text("procurement_dashboard_days", l), unit: " d"),
+                officerChart: BarChart.svg(d.contractsPerOfficer, title: r.text("procurement_dashboard_per_officer", l)),
+                flags: d.redFlags.map { FlagRow(kind: r.text("procurement_flag_\($0.kind)", l), tender: $0.tender ?? "", link: $0.tender.flatMap { links[$0] },
+                                                title: $0.title, detail: $0.detail) },
+                hasFlags: !d.redFlags.isEmpty)
+            return r.render(Page("procurement/dashboard", title: r.text("procurement_dashboard_title", l), model: page), request: request, context: context)
+        }
+        routes.web(.get, "/procurement/mall") { request, context in
+            let r = portal.renderer, l = context.language
+            let display = DisplayFormat(timeZone: platform.configuration.timeZone, language: l)
+            let query = String((request.uri.queryParameters.get("q") ?? "").prefix(100))
+            let items = try await service.catalogue(query: query).map {
+                MallItemRow(code: $0.code, name: $0.name, classification: "UNSPSC \($0.classification)",
+                            price: "\(Money.format($0.priceMinor, currency: "KRW")) / \($0.unitName)",
+                            delivery: "\($0.deliveryDays) \(r.text("procurement_mall_days", l))", supplier: $0.supplierName, framework: $0.frameworkReference)
+            }
+            let frameworks = try await service.frameworks().map {
+                FrameworkRow(reference: $0.reference, title: $0.title, supplier: $0.supplierName, limit: Money.format($0.maxOrderMinor, currency: "KRW"),
+                             valid: display.date($0.validUntil), status: $0.status)
+            }
+            return r.render(Page("procurement/mall", title: r.text("procurement_mall_title", l),
+                                 model: MallPage(query: query, items: items, hasItems: !items.isEmpty, frameworks: frameworks)),
                             request: request, context: context)
         }
         routes.web(.get, "/procurement/tenders/:id") { request, context in
