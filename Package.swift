@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -96,7 +97,7 @@ let package = Package(
         ),
         .target(
             name: "Procurement",
-            dependencies: ["NaraCore", "NaraHTTP", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["NaraCore", "NaraHTTP", .product(name: "Crypto", package: "swift-crypto"), .product(name: "SQLKit", package: "sql-kit")],
             path: "Sources/Modules/Procurement",
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
@@ -112,6 +113,20 @@ let package = Package(
                 "NaraApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "nara-rush",
+            dependencies: [
+                "NaraApp",
+                "Procurement",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            path: "Benchmarks/Rush",
             swiftSettings: swiftSettings
         ),
         .target(

@@ -158,6 +158,21 @@ struct AuditChainTests {
         }
     }
 
+    @Test("a batch append chains its entries like single appends, checkpoints included, and the chain verifies")
+    func batchAppend() async throws {
+        try await withTestPlatform(configure: { $0.auditCheckpointInterval = 5 }) { platform, _, _ in
+            let start = try await platform.audit.verify(on: platform.db).lastSeq
+            try await platform.audit.append(AuditRecord(action: "single", objectType: "x", objectID: "0"), by: .system("test"), on: platform.db)
+            let seqs = try await platform.audit.append((1...12).map { (AuditRecord(action: "batch", objectType: "x", objectID: "\($0)"), AuditActor.system("test")) },
+                                                      on: platform.db)
+            #expect(seqs == Array((start + 2)...(start + 13)))
+            let checkpoints = try await AuditCheckpointModel.query(on: platform.db).all().compactMap(\.id).filter { $0 > start + 1 }
+            #expect(checkpoints == stride(from: ((start + 2 + 4) / 5) * 5, through: start + 13, by: 5).map { $0 })
+            let report = try await platform.audit.verify(on: platform.db)
+            #expect(report.isIntact && report.lastSeq == start + 13)
+        }
+    }
+
     @Test("a change and its audit entry commit or roll back together")
     func atomicWithChange() async throws {
         try await withTestPlatform { platform, _, _ in

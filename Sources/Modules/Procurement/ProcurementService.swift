@@ -1,6 +1,8 @@
 import FluentKit
 import Foundation
 import NaraCore
+import SQLKit
+import Synchronization
 
 public struct NewTender: Sendable, Codable {
     public var title: String
@@ -104,6 +106,10 @@ public final class ProcurementService: Sendable {
     let keyCipher: FieldCipher
     /// In-flight bids and their group commit.
     let intake: BidIntake
+    /// Bidding terms by tender, for two seconds (`biddingTerms`).
+    let termsCache = Mutex<[UUID: (terms: BiddingTerms, until: Date)]>([:])
+    /// Suppliers by account, for a few seconds (`supplier(accountID:on:)`).
+    let supplierCache = Mutex<[UUID: (supplier: SupplierModel, until: Date)]>([:])
     static let module = "procurement"
     /// The Public Procurement Service keeps the supplier register and checks the business registry.
     static let registryAgencyCode = "1230000"
@@ -412,6 +418,7 @@ public final class ProcurementService: Sendable {
                                                  by: AuditActor(actor, requestID: requestID), on: tx)
             try await self.release(model, tags: ["tender"], on: tx)
         }
+        forgetTerms(id)
         return try await tender(id: id, on: db)
     }
 
@@ -448,6 +455,7 @@ public final class ProcurementService: Sendable {
                                                  by: AuditActor(actor, requestID: requestID), on: tx)
             if wasPublic { try await self.release(model, tags: liveAwards.isEmpty ? ["tenderCancellation"] : ["tenderCancellation", "awardCancellation"], on: tx) }
         }
+        forgetTerms(id)
         return try await tender(id: id, on: db)
     }
 
@@ -466,35 +474,28 @@ public final class ProcurementService: Sendable {
     func submitBid(tenderID: UUID, content: BidContent, idempotencyKey: String, receivedAt: Date, by actor: Actor, requestID: String?,
                    on database: (any Database)? = nil) async throws -> BidReceipt {
         let db = database ?? self.db
-        guard let accountID = actor.accountID,
-              let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first(), supplier.status == "active" else {
+        guard let accountID = actor.accountID, let supplier = try await self.supplier(accountID: accountID, on: db), supplier.status == "active" else {
             throw NaraError.forbidden("Register as a supplier before bidding.")
         }
         let key = idempotencyKey.trimmingCharacters(in: .whitespaces)
         guard !key.isEmpty, key.count <= 100 else {
             throw NaraError.validation([FieldError(field: "idempotencyKey", code: "required", message: "Send an Idempotency-Key of at most 100 characters.")])
         }
-        if let earlier = try await BidModel.query(on: db).filter(\.$tenderID == tenderID).filter(\.$supplierID == supplier.id!)
-            .filter(\.$idempotencyKey == key).first() {
-            return try JSONDecoder().decode(BidReceipt.self, from: Data(earlier.receipt.utf8))
+        // The tender's bidding terms from a short-lived cache; a refusal is only ever given on fresh
+        // terms, and never to a repeat of a submission that was already stored.
+        let tender: BiddingTerms
+        do {
+            tender = try await checkTerms(try await biddingTerms(tenderID, fresh: false, on: db), supplier: supplier, receivedAt: receivedAt, on: db)
+        } catch {
+            if let earlier = try await BidModel.query(on: db).filter(\.$tenderID == tenderID).filter(\.$supplierID == supplier.id!)
+                .filter(\.$idempotencyKey == key).first() {
+                return try JSONDecoder().decode(BidReceipt.self, from: Data(earlier.receipt.utf8))
+            }
+            tender = try await checkTerms(try await biddingTerms(tenderID, fresh: true, on: db), supplier: supplier, receivedAt: receivedAt, on: db)
         }
-        guard let tender = try await TenderModel.find(tenderID, on: db), tender.state != TenderState.draft.rawValue else {
-            throw NaraError.notFound("The tender")
-        }
-        guard tender.state == TenderState.open.rawValue, let publicKey = tender.publicKey else {
-            throw NaraError(.conflict, code: "tender_not_open", "This tender does not take bids (\(tender.state)).")
-        }
-        let deadline = try await effectiveDeadline(tender, on: db)
-        guard receivedAt < deadline else {
-            throw NaraError(.conflict, code: "bid_late",
-                            "The bid arrived at \(Timestamp.iso8601Millis(receivedAt)), at or after the deadline \(Timestamp.iso8601Millis(deadline)).")
-        }
-        if let qualified = tender.qualified, let list = try? JSONDecoder().decode([String].self, from: Data(qualified.utf8)),
-           !list.contains(supplier.businessNumber) {
-            throw NaraError.forbidden("This restricted tender takes bids only from its qualified suppliers.")
-        }
-        let lots = try JSONDecoder().decode([Lot].self, from: Data(tender.lots.utf8))
-        let rules = try Self.rules(tender)
+        let publicKey = tender.publicKey
+        let lots = tender.lots
+        let rules = tender.rules
         var v = Validator()
         if let lottery = rules.lottery {
             let picks = content.lotteryPicks ?? []
@@ -532,36 +533,95 @@ public final class ProcurementService: Sendable {
         return try await intake.writer.submit(prepared)
     }
 
-    /// Writes a batch of prepared bids in one transaction. Each bid gets its own outcome: a bid for a
-    /// tender that stopped taking bids is refused without failing the others; the same idempotency
-    /// key again (in the table or earlier in the batch) answers with the first receipt.
+    /// What a bid is checked against, read once and kept for two seconds (`termsCache`); every
+    /// change of a tender's state or deadline on this node forgets it at once.
+    struct BiddingTerms: Sendable {
+        let reference: String
+        let state: String
+        let publicKey: Data
+        let deadline: Date
+        let lots: [Lot]
+        let rules: EvaluationRules
+        let qualified: [String]?
+    }
+
+    func biddingTerms(_ id: UUID, fresh: Bool, on db: any Database) async throws -> BiddingTerms? {
+        let now = Date()
+        if !fresh, let cached = termsCache.withLock({ $0[id] }), now < cached.until { return cached.terms }
+        guard let tender = try await TenderModel.find(id, on: db), tender.state != TenderState.draft.rawValue else {
+            forgetTerms(id)
+            return nil
+        }
+        let terms = BiddingTerms(reference: tender.reference, state: tender.state, publicKey: tender.publicKey ?? Data(), deadline: tender.deadline,
+                                 lots: try JSONDecoder().decode([Lot].self, from: Data(tender.lots.utf8)), rules: try Self.rules(tender),
+                                 qualified: try tender.qualified.map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) })
+        termsCache.withLock { cache in
+            if cache.count > 20_000 { cache.removeAll() }
+            cache[id] = (terms, now.addingTimeInterval(2))
+        }
+        return terms
+    }
+
+    func forgetTerms(_ id: UUID) { termsCache.withLock { _ = $0.removeValue(forKey: id) } }
+
+    /// Throws the refusal a bid gets against these terms.
+    func checkTerms(_ terms: BiddingTerms?, supplier: SupplierModel, receivedAt: Date, on db: any Database) async throws -> BiddingTerms {
+        guard let terms else { throw NaraError.notFound("The tender") }
+        guard terms.state == TenderState.open.rawValue, !terms.publicKey.isEmpty else {
+            throw NaraError(.conflict, code: "tender_not_open", "This tender does not take bids (\(terms.state)).")
+        }
+        let deadline = try await platform.calendar.calendar(on: db).extend(terms.deadline, rule: Self.outageRule)
+        guard receivedAt < deadline else {
+            throw NaraError(.conflict, code: "bid_late",
+                            "The bid arrived at \(Timestamp.iso8601Millis(receivedAt)), at or after the deadline \(Timestamp.iso8601Millis(deadline)).")
+        }
+        if let qualified = terms.qualified, !qualified.contains(supplier.businessNumber) {
+            throw NaraError.forbidden("This restricted tender takes bids only from its qualified suppliers.")
+        }
+        return terms
+    }
+
+    /// Writes a batch of prepared bids in one transaction, in a handful of statements whatever its
+    /// size. Each bid gets its own outcome: a bid for a tender that stopped taking bids is refused
+    /// without failing the others; the same idempotency key again (in the table or earlier in the
+    /// batch) answers with the first receipt; of a supplier's bids for one tender the latest stands.
     func writeBids(_ bids: [PreparedBid], on db: any Database) async throws -> [Result<BidReceipt, any Error>] {
         let body: @Sendable (any Database) async throws -> [Result<BidReceipt, any Error>] = { tx in
-            var results = [Result<BidReceipt, any Error>?](repeating: nil, count: bids.count)
+            let sql = tx as! any SQLDatabase
+            let tenderIDs = Array(Set(bids.map(\.tenderID)))
+            // The tenders' states, share-locked (PostgreSQL) against an opening in another transaction.
+            let rows = try await sql.select().columns("id", "state").from(TenderModel.schema)
+                .where(SQLIdentifier("id"), .in, SQLBind.group(tenderIDs)).for(.share).all()
+            var states: [UUID: String] = [:]
+            for row in rows { states[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "state", as: String.self) }
+            // Receipts already stored under these keys.
             var stored: [String: BidReceipt] = [:]
-            var tenders: [UUID: TenderModel] = [:]
-            // Tenders locked in one order, so that two writers never wait on each other.
-            let order = bids.indices.sorted { (bids[$0].tenderID.uuidString, bids[$0].receivedAt) < (bids[$1].tenderID.uuidString, bids[$1].receivedAt) }
-            for index in order {
-                let bid = bids[index]
+            for earlier in try await BidModel.query(on: tx).filter(\.$tenderID ~~ tenderIDs).filter(\.$idempotencyKey ~~ Array(Set(bids.map(\.idempotencyKey)))).all() {
+                stored["\(earlier.tenderID)|\(earlier.supplierID)|\(earlier.idempotencyKey)"] = try JSONDecoder().decode(BidReceipt.self, from: Data(earlier.receipt.utf8))
+            }
+            var results = [Result<BidReceipt, any Error>?](repeating: nil, count: bids.count)
+            var accepted: [PreparedBid] = []
+            for (index, bid) in bids.enumerated().sorted(by: { $0.element.receivedAt < $1.element.receivedAt }) {
                 let key = "\(bid.tenderID)|\(bid.supplierID)|\(bid.idempotencyKey)"
                 if let earlier = stored[key] { results[index] = .success(earlier); continue }
-                if let earlier = try await BidModel.query(on: tx).filter(\.$tenderID == bid.tenderID).filter(\.$supplierID == bid.supplierID)
-                    .filter(\.$idempotencyKey == bid.idempotencyKey).first() {
-                    results[index] = .success(try JSONDecoder().decode(BidReceipt.self, from: Data(earlier.receipt.utf8)))
-                    continue
-                }
-                let tender: TenderModel
-                if let locked = tenders[bid.tenderID] { tender = locked } else {
-                    tender = try await self.lock(bid.tenderID, on: tx)
-                    tenders[bid.tenderID] = tender
-                }
-                guard tender.state == TenderState.open.rawValue else {
+                guard states[bid.tenderID] == TenderState.open.rawValue else {
                     results[index] = .failure(NaraError(.conflict, code: "tender_not_open", "This tender no longer takes bids."))
                     continue
                 }
-                try await BidModel.query(on: tx).filter(\.$tenderID == bid.tenderID).filter(\.$supplierID == bid.supplierID)
-                    .filter(\.$status ~~ ["submitted", "needs_reconfirmation"]).set(\.$status, to: "replaced").update()
+                stored[key] = bid.receipt
+                accepted.append(bid)
+                results[index] = .success(bid.receipt)
+            }
+            guard !accepted.isEmpty else { return results.map { $0! } }
+            // Earlier bids of the same suppliers for the same tenders are replaced.
+            let pairs = Set(accepted.map { "\($0.tenderID)|\($0.supplierID)" })
+            try await BidModel.query(on: tx).filter(\.$status ~~ ["submitted", "needs_reconfirmation"]).group(.or) { group in
+                for bid in accepted where pairs.contains("\(bid.tenderID)|\(bid.supplierID)") {
+                    group.group(.and) { $0.filter(\.$tenderID == bid.tenderID).filter(\.$supplierID == bid.supplierID) }
+                }
+            }.set(\.$status, to: "replaced").update()
+            let latest = Dictionary(accepted.map { ("\($0.tenderID)|\($0.supplierID)", $0.bidID) }, uniquingKeysWith: { $1 })
+            let models = accepted.map { bid in
                 let model = BidModel()
                 model.id = bid.bidID
                 model.tenderID = bid.tenderID
@@ -570,15 +630,16 @@ public final class ProcurementService: Sendable {
                 model.ciphertext = bid.envelope.ciphertext
                 model.sealedDigest = bid.envelope.digest
                 model.receivedAt = bid.receivedAt
-                model.status = "submitted"
+                model.status = latest["\(bid.tenderID)|\(bid.supplierID)"] == bid.bidID ? "submitted" : "replaced"
                 model.idempotencyKey = bid.idempotencyKey
                 model.receipt = bid.receiptJSON
-                try await model.create(on: tx)
-                try await self.platform.audit.append(AuditRecord(action: "procurement.bid.submit", objectType: "tender", objectID: bid.tenderReference,
-                                                                 detail: "sealed \(bid.envelope.digest.prefix(16))"), by: bid.actor, on: tx)
-                stored[key] = bid.receipt
-                results[index] = .success(bid.receipt)
+                return model
             }
+            try await models.create(on: tx)
+            try await self.platform.audit.append(accepted.map {
+                (AuditRecord(action: "procurement.bid.submit", objectType: "tender", objectID: $0.tenderReference,
+                             detail: "sealed \($0.envelope.digest.prefix(16))"), $0.actor)
+            }, on: tx)
             return results.map { $0! }
         }
         if db.inTransaction { return try await body(db) }
@@ -593,6 +654,18 @@ public final class ProcurementService: Sendable {
             }
             return results
         }
+    }
+
+    /// The supplier of an account, kept for a few seconds: every bid of the rush asks for it.
+    func supplier(accountID: UUID, on db: any Database) async throws -> SupplierModel? {
+        let now = Date()
+        if let cached = supplierCache.withLock({ $0[accountID] }), now < cached.until { return cached.supplier }
+        guard let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first() else { return nil }
+        supplierCache.withLock { cache in
+            if cache.count > 50_000 { cache.removeAll() }
+            cache[accountID] = (supplier, now.addingTimeInterval(10))
+        }
+        return supplier
     }
 
     /// Withdraws one's bid before the deadline.
@@ -701,6 +774,7 @@ public final class ProcurementService: Sendable {
             }
             try await self.release(tender, tags: tags, on: tx)
         }
+        forgetTerms(tenderID)
         return try await tender(id: tenderID, on: db)
     }
 
@@ -728,6 +802,7 @@ public final class ProcurementService: Sendable {
                                                                  detail: "\(Timestamp.iso8601Millis(old)) → \(Timestamp.iso8601Millis(moved)) (declared outage)"),
                                                      by: .system("procurement-calendar"), on: tx)
                 try await self.release(locked, tags: ["tenderUpdate"], on: tx)
+                self.forgetTerms(locked.id!)
                 let supplierIDs = Set(try await BidModel.query(on: tx).filter(\.$tenderID == locked.id!).all().map(\.supplierID))
                 for supplierID in supplierIDs {
                     guard let supplier = try await SupplierModel.find(supplierID, on: tx) else { continue }

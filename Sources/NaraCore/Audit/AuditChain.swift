@@ -156,33 +156,53 @@ public final class AuditChain: Sendable {
     }
 
     private func appendLocked(_ record: AuditRecord, by actor: AuditActor, on db: any Database) async throws -> Int64 {
+        try await append([(record, actor)], on: db)[0]
+    }
+
+    /// Appends several entries in one step (one head update, one insert): the same chain as
+    /// appending them one by one, for writers that group many changes into one transaction.
+    /// Must run inside the caller's transaction.
+    @discardableResult
+    public func append(_ entries: [(AuditRecord, AuditActor)], on db: any Database) async throws -> [Int64] {
+        guard !entries.isEmpty else { return [] }
+        guard db.inTransaction else {
+            return try await db.transaction { tx in try await self.append(entries, on: tx) }
+        }
         let sql = db as! any SQLDatabase
         // Taking the head row's write lock first serialises appends across connections and nodes.
-        try await sql.raw("UPDATE audit_head SET last_seq = last_seq + 1 WHERE id = 1").run()
+        try await sql.raw("UPDATE audit_head SET last_seq = last_seq + \(bind: Int64(entries.count)) WHERE id = 1").run()
         guard let head = try await AuditHeadModel.find(1, on: db) else {
             throw NaraError(.internalError, code: .internalError, "audit chain head is missing")
         }
-        let entry = AuditEntryModel()
-        entry.id = head.lastSeq
-        entry.atMillis = Timestamp.millis(clock.now())
-        entry.actor = actor.name
-        entry.agencyID = actor.agencyID?.uuidString.lowercased()
-        entry.action = record.action
-        entry.objectType = record.objectType
-        entry.objectID = record.objectID
-        entry.subjectRef = record.subjectRef
-        entry.purpose = record.purpose
-        entry.legalBasis = record.legalBasis
-        entry.requestID = actor.requestID
-        entry.detail = record.detail
-        entry.prevHash = head.lastHash
-        entry.hash = try Self.hash(prev: head.lastHash, content: AuditCanonicalContent(entry))
-        try await entry.create(on: db)
-        try await sql.raw("UPDATE audit_head SET last_hash = \(bind: entry.hash) WHERE id = 1").run()
-        if head.lastSeq % Int64(checkpointInterval) == 0 {
-            try await writeCheckpoint(seq: head.lastSeq, hash: entry.hash, on: db)
+        let first = head.lastSeq - Int64(entries.count) + 1
+        var previous = head.lastHash
+        var models: [AuditEntryModel] = []
+        var checkpoints: [(Int64, String)] = []
+        let at = Timestamp.millis(clock.now())
+        for (offset, (record, actor)) in entries.enumerated() {
+            let entry = AuditEntryModel()
+            entry.id = first + Int64(offset)
+            entry.atMillis = at
+            entry.actor = actor.name
+            entry.agencyID = actor.agencyID?.uuidString.lowercased()
+            entry.action = record.action
+            entry.objectType = record.objectType
+            entry.objectID = record.objectID
+            entry.subjectRef = record.subjectRef
+            entry.purpose = record.purpose
+            entry.legalBasis = record.legalBasis
+            entry.requestID = actor.requestID
+            entry.detail = record.detail
+            entry.prevHash = previous
+            entry.hash = try Self.hash(prev: previous, content: AuditCanonicalContent(entry))
+            previous = entry.hash
+            models.append(entry)
+            if entry.id! % Int64(checkpointInterval) == 0 { checkpoints.append((entry.id!, entry.hash)) }
         }
-        return head.lastSeq
+        try await models.create(on: db)
+        try await sql.raw("UPDATE audit_head SET last_hash = \(bind: previous) WHERE id = 1").run()
+        for (seq, hash) in checkpoints { try await writeCheckpoint(seq: seq, hash: hash, on: db) }
+        return models.map { $0.id! }
     }
 
     private func writeCheckpoint(seq: Int64, hash: String, on db: any Database) async throws {

@@ -118,6 +118,7 @@ extension ProcurementService {
                                                  by: AuditActor(actor, requestID: requestID), on: tx)
             try await self.release(model, tags: ["tenderAmendment"], on: tx)
         }
+        forgetTerms(id)
         return try await tender(id: id, on: db)
     }
 
