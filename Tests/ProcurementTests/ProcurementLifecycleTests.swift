@@ -184,7 +184,7 @@ struct ProcurementLifecycleTests {
             _ = try await openAfterDeadline(client, harness, id)
             let view = try await world.service.tender(id: try #require(UUID(uuidString: id)))
             let lottery = try #require(view.lottery)
-            let revealed = try #require(lottery.seed.flatMap { ProcurementService.hexData($0) })
+            let revealed = try #require(lottery.seed.flatMap { Data(hex: $0) })
             #expect(SHA256.hash(data: revealed).map { String(format: "%02x", $0) }.joined() == commitment)
             let redrawn = ReserveLottery.prices(seed: revealed, base: 1_000_000_000, rangeBasisPoints: 200)
             #expect(lottery.prices == redrawn)
@@ -309,7 +309,7 @@ struct ProcurementLifecycleTests {
             _ = try await harness.platform.payments.confirmTransfer(PaymentNotice(reference: payment.reference, amountMinor: 100_000_000, currency: "KRW",
                                                                             bankTransactionID: "T-1", paidAt: harness.clock.now()),
                                                               by: .system("bank"), on: harness.db)
-            try await world.service.recordInvoicePayments()
+            try await world.service.recordPayments()
             let paid = try await world.service.contract(id: try #require(UUID(uuidString: contractID)))
             #expect(paid.invoices.first?.status == .paid && paid.paidMinor == 100_000_000)
 

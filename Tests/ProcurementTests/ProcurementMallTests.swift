@@ -86,7 +86,7 @@ struct ProcurementMallTests {
             #expect(try await client.api(.post, "/api/v1/procurement/orders/\(view.id)/cancel", token: kcs, json: #"{"reason":"x"}"#).status == .conflict)
             _ = try await harness.platform.payments.confirmTransfer(PaymentNotice(reference: reference, amountMinor: view.totalMinor, currency: "KRW",
                                                                             bankTransactionID: "T-9", paidAt: harness.clock.now()), by: .system("bank"), on: harness.db)
-            try await world.service.recordOrderPayments()
+            try await world.service.recordPayments()
             #expect(try Self.view(try await client.api(.get, "/api/v1/procurement/orders/\(view.id)", token: kcs)).status == .paid)
 
             // The supplier may decline an order before delivery, with a reason.
@@ -126,5 +126,29 @@ struct ProcurementMallTests {
             let html = String(buffer: page.body)
             #expect(page.status == .ok && html.contains("<svg") && html.contains("Single bidder"))
         }
+    }
+}
+
+@Suite("Procurement demo data")
+struct ProcurementDemoTests {
+    @Test("the demo seed holds tenders in every main state, a complaint, a paid contract, framework agreements and orders in three states, and its OCDS feed")
+    func demoSeed() async throws {
+        var configuration = testConfiguration()
+        configuration.demoSeed = .on
+        let platform = try await Platform.start(configuration: configuration, modules: NaraModules.all, clock: ManualClock(testEpoch), logger: .init(label: "t"),
+                                                sender: RecordingSender())
+        let states = Set(try await TenderModel.query(on: platform.db).all().map(\.state))
+        #expect(states == Set(TenderState.allCases.map(\.rawValue)).subtracting(["draft"]))
+        #expect(try await EnquiryModel.query(on: platform.db).count() == 2)
+        #expect(Set(try await ComplaintModel.query(on: platform.db).all().map(\.status)) == ["submitted", "declined"])
+        #expect(Set(try await InvoiceModel.query(on: platform.db).all().map(\.status)) == ["paid", "approved"])
+        #expect(try await ContractModel.query(on: platform.db).filter(\.$status == "active").count() == 1)
+        #expect(try await FrameworkModel.query(on: platform.db).count() == 2)
+        #expect(try await CatalogueItemModel.query(on: platform.db).count() == 5)
+        #expect(Set(try await OrderModel.query(on: platform.db).all().map(\.status)) == ["paid", "placed", "cancelled"])
+        let releases = try await ReleaseModel.query(on: platform.db).all()
+        #expect(Set(releases.map(\.ocid)).count == 8)
+        #expect(releases.contains { $0.body.contains("\"implementation\"") })
+        await platform.shutdown()
     }
 }

@@ -37,8 +37,7 @@ public struct ProcurementModule: NaraModule {
             try await Self.service(platform).openDue()
         },
          BackgroundJob(name: "procurement: record paid invoices and orders", intervalSeconds: 60) { platform in
-            try await Self.service(platform).recordInvoicePayments()
-            try await Self.service(platform).recordOrderPayments()
+            try await Self.service(platform).recordPayments()
         }]
     }
 

@@ -108,7 +108,7 @@ public final class ProcurementService: Sendable {
     let intake: BidIntake
     /// Bidding terms by tender, for two seconds (`biddingTerms`).
     let termsCache = Mutex<[UUID: (terms: BiddingTerms, until: Date)]>([:])
-    /// Suppliers by account, for a few seconds (`supplier(accountID:on:)`).
+    /// Suppliers by account, for a few seconds (`cachedSupplier(accountID:on:)`).
     let supplierCache = Mutex<[UUID: (supplier: SupplierModel, until: Date)]>([:])
     static let module = "procurement"
     /// The Public Procurement Service keeps the supplier register and checks the business registry.
@@ -474,7 +474,7 @@ public final class ProcurementService: Sendable {
     func submitBid(tenderID: UUID, content: BidContent, idempotencyKey: String, receivedAt: Date, by actor: Actor, requestID: String?,
                    on database: (any Database)? = nil) async throws -> BidReceipt {
         let db = database ?? self.db
-        guard let accountID = actor.accountID, let supplier = try await self.supplier(accountID: accountID, on: db), supplier.status == "active" else {
+        guard let accountID = actor.accountID, let supplier = try await self.cachedSupplier(accountID: accountID, on: db), supplier.status == "active" else {
             throw NaraError.forbidden("Register as a supplier before bidding.")
         }
         let key = idempotencyKey.trimmingCharacters(in: .whitespaces)
@@ -570,7 +570,7 @@ public final class ProcurementService: Sendable {
         guard terms.state == TenderState.open.rawValue, !terms.publicKey.isEmpty else {
             throw NaraError(.conflict, code: "tender_not_open", "This tender does not take bids (\(terms.state)).")
         }
-        let deadline = try await platform.calendar.calendar(on: db).extend(terms.deadline, rule: Self.outageRule)
+        let deadline = try await effectiveDeadline(terms.deadline, on: db)
         guard receivedAt < deadline else {
             throw NaraError(.conflict, code: "bid_late",
                             "The bid arrived at \(Timestamp.iso8601Millis(receivedAt)), at or after the deadline \(Timestamp.iso8601Millis(deadline)).")
@@ -656,8 +656,14 @@ public final class ProcurementService: Sendable {
         }
     }
 
+    /// The caller's supplier registration, if any.
+    func supplier(of actor: Actor, on db: any Database) async throws -> SupplierModel? {
+        guard let accountID = actor.accountID else { return nil }
+        return try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first()
+    }
+
     /// The supplier of an account, kept for a few seconds: every bid of the rush asks for it.
-    func supplier(accountID: UUID, on db: any Database) async throws -> SupplierModel? {
+    func cachedSupplier(accountID: UUID, on db: any Database) async throws -> SupplierModel? {
         let now = Date()
         if let cached = supplierCache.withLock({ $0[accountID] }), now < cached.until { return cached.supplier }
         guard let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first() else { return nil }
@@ -670,7 +676,7 @@ public final class ProcurementService: Sendable {
 
     /// Withdraws one's bid before the deadline.
     func withdrawBid(tenderID: UUID, bidID: UUID, at now: Date, by actor: Actor, requestID: String?) async throws {
-        guard let accountID = actor.accountID, let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first() else {
+        guard let supplier = try await self.supplier(of: actor, on: db) else {
             throw NaraError.notFound("The bid")
         }
         try await db.transaction { tx in
@@ -781,7 +787,11 @@ public final class ProcurementService: Sendable {
     /// The deadline after declared outages: the job records moved deadlines on the tender, but
     /// bids and the opening use the moved one at once, even before it has.
     func effectiveDeadline(_ tender: TenderModel, on db: any Database) async throws -> Date {
-        try await platform.calendar.calendar(on: db).extend(tender.deadline, rule: Self.outageRule)
+        try await effectiveDeadline(tender.deadline, on: db)
+    }
+
+    func effectiveDeadline(_ deadline: Date, on db: any Database) async throws -> Date {
+        try await platform.calendar.calendar(on: db).extend(deadline, rule: Self.outageRule)
     }
 
     /// Moves the deadlines of open tenders that a declared outage touches, and tells everyone who
@@ -803,15 +813,9 @@ public final class ProcurementService: Sendable {
                                                      by: .system("procurement-calendar"), on: tx)
                 try await self.release(locked, tags: ["tenderUpdate"], on: tx)
                 self.forgetTerms(locked.id!)
-                let supplierIDs = Set(try await BidModel.query(on: tx).filter(\.$tenderID == locked.id!).all().map(\.supplierID))
-                for supplierID in supplierIDs {
-                    guard let supplier = try await SupplierModel.find(supplierID, on: tx) else { continue }
-                    try await self.platform.notifications.notify(
-                        accountID: supplier.accountID, module: Self.module,
-                        title: "[\(locked.reference)] 입찰 마감 연장 / Bid deadline moved",
-                        body: "\(locked.title): the deadline moved from \(Timestamp.iso8601Millis(old)) to \(Timestamp.iso8601Millis(moved)) because of a declared outage of the platform. Your bid stands; you may replace or withdraw it until the new deadline.",
-                        link: "/procurement/tenders/\(locked.id!.uuidString.lowercased())", on: tx)
-                }
+                try await self.notifyBidders(locked, title: "[\(locked.reference)] 입찰 마감 연장 / Bid deadline moved",
+                                             body: "\(locked.title): the deadline moved from \(Timestamp.iso8601Millis(old)) to \(Timestamp.iso8601Millis(moved)) because of a declared outage of the platform. Your bid stands; you may replace or withdraw it until the new deadline.",
+                                             on: tx)
             }
         }
     }
@@ -856,7 +860,7 @@ public final class ProcurementService: Sendable {
         var lottery: LotteryView?
         if let rulesLottery = rules.lottery, let commitment = m.lotteryCommitment {
             var prices: [Int64]?, chosen: [Int]?
-            if isOpened, let hex = m.lotteryRevealed, let seed = Self.hexData(hex) {
+            if isOpened, let hex = m.lotteryRevealed, let seed = Data(hex: hex) {
                 let lots = try decoder.decode([Lot].self, from: Data(m.lots.utf8))
                 let drawn = ReserveLottery.prices(seed: seed, base: rules.baseAmountMinor ?? lots.map(\.estimatedValueMinor).reduce(0, +),
                                                   rangeBasisPoints: rulesLottery.rangeBasisPoints)

@@ -123,3 +123,11 @@ public enum Base32 {
         return Data(output)
     }
 }
+
+extension Optional {
+    /// `map` for an async transform.
+    public func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

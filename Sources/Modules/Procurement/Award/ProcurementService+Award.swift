@@ -303,7 +303,7 @@ extension ProcurementService {
     /// against an active award until its standstill ends. An open complaint blocks the contract.
     func lodgeComplaint(tenderID: UUID, _ input: NewComplaint, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> ComplaintView {
         let db = database ?? self.db
-        guard let accountID = actor.accountID, let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first() else {
+        guard let supplier = try await self.supplier(of: actor, on: db) else {
             throw NaraError.forbidden("Only a bidder of the tender can complain about it.")
         }
         var v = Validator()
@@ -421,7 +421,7 @@ extension ProcurementService {
     }
 
     func withdrawComplaint(id: UUID, by actor: Actor, requestID: String?) async throws -> ComplaintView {
-        guard let accountID = actor.accountID, let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first(),
+        guard let supplier = try await self.supplier(of: actor, on: db),
               let found = try await ComplaintModel.find(id, on: db), found.supplierID == supplier.id else {
             throw NaraError.notFound("The complaint")
         }

@@ -48,9 +48,13 @@ public enum RushSupport {
         return ids
     }
 
+    static func chunks(_ ids: [UUID]) -> [[UUID]] {
+        stride(from: 0, to: ids.count, by: 500).map { Array(ids[$0..<min($0 + 500, ids.count)]) }
+    }
+
     /// Moves the deadlines of the given tenders (after set-up, to a moment relative to the real clock).
     public static func setDeadline(_ deadline: Date, tenders: [UUID], on db: any Database) async throws {
-        for chunk in stride(from: 0, to: tenders.count, by: 500).map({ Array(tenders[$0..<min($0 + 500, tenders.count)]) }) {
+        for chunk in chunks(tenders) {
             try await TenderModel.query(on: db).filter(\.$id ~~ chunk).set(\.$deadline, to: deadline).update()
         }
     }
@@ -58,7 +62,7 @@ public enum RushSupport {
     /// Every stored bid id (any status) of the given tenders.
     public static func storedBids(tenders: [UUID], on db: any Database) async throws -> Set<UUID> {
         var ids = Set<UUID>()
-        for chunk in stride(from: 0, to: tenders.count, by: 500).map({ Array(tenders[$0..<min($0 + 500, tenders.count)]) }) {
+        for chunk in chunks(tenders) {
             for bid in try await BidModel.query(on: db).filter(\.$tenderID ~~ chunk).all() { ids.insert(bid.id!) }
         }
         return ids
@@ -68,7 +72,7 @@ public enum RushSupport {
     public static func openingProgress(tenders: [UUID], on db: any Database) async throws -> (open: Int, first: Date?, last: Date?) {
         var open = 0
         var times: [Date] = []
-        for chunk in stride(from: 0, to: tenders.count, by: 500).map({ Array(tenders[$0..<min($0 + 500, tenders.count)]) }) {
+        for chunk in chunks(tenders) {
             for tender in try await TenderModel.query(on: db).filter(\.$id ~~ chunk).all() {
                 if let opened = tender.openedAt { times.append(opened) } else { open += 1 }
             }

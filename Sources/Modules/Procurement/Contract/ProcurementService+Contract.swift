@@ -19,7 +19,7 @@ public struct ContractAmendment: Sendable, Codable, Equatable {
     public var status: String
     public let valueMinor: Int64?
     public let periodEnd: Date?
-    public let agencySignature: DetachedSignature?
+    public var agencySignature: DetachedSignature?
     public var supplierSignature: DetachedSignature?
     public var decidedAt: Date?
     public var declineReason: String?
@@ -298,10 +298,7 @@ extension ProcurementService {
                                               rationale: input.rationale.trimmingCharacters(in: .whitespacesAndNewlines),
                                               description: "Changes: " + changes.joined(separator: "; "), status: "proposed", valueMinor: input.valueMinor,
                                               periodEnd: end, agencySignature: nil, supplierSignature: nil, decidedAt: nil, declineReason: nil)
-            amendment = ContractAmendment(id: amendment.id, date: amendment.date, rationale: amendment.rationale, description: amendment.description,
-                                          status: "proposed", valueMinor: amendment.valueMinor, periodEnd: amendment.periodEnd,
-                                          agencySignature: try self.platform.pki.sign(try Self.terms(contract, amendment), with: identity),
-                                          supplierSignature: nil, decidedAt: nil, declineReason: nil)
+            amendment.agencySignature = try self.platform.pki.sign(try Self.terms(contract, amendment), with: identity)
             amendments.append(amendment)
             contract.amendments = String(decoding: try JSONEncoder().encode(amendments), as: UTF8.self)
             try await contract.save(on: tx)
@@ -321,7 +318,7 @@ extension ProcurementService {
     func decideAmendment(contractID: UUID, amendmentID: String, accept: Bool, reason: String?, by actor: Actor, requestID: String?,
                          on database: (any Database)? = nil) async throws -> ContractView {
         let db = database ?? self.db
-        guard let accountID = actor.accountID, let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first(),
+        guard let supplier = try await self.supplier(of: actor, on: db),
               let found = try await ContractModel.find(contractID, on: db), found.supplierID == supplier.id else {
             throw NaraError.notFound("The contract")
         }
@@ -394,7 +391,7 @@ extension ProcurementService {
     /// The supplier invoices against an active contract, up to its value.
     func submitInvoice(contractID: UUID, _ input: NewInvoice, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> ContractView {
         let db = database ?? self.db
-        guard let accountID = actor.accountID, let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first(),
+        guard let supplier = try await self.supplier(of: actor, on: db),
               let found = try await ContractModel.find(contractID, on: db), found.supplierID == supplier.id else {
             throw NaraError.notFound("The contract")
         }
@@ -456,12 +453,8 @@ extension ProcurementService {
             let now = self.clock.now()
             invoice.decidedAt = now
             if approve {
-                guard let supplier = try await SupplierModel.find(found.supplierID, on: tx) else { throw NaraError.notFound("The supplier") }
-                let due = try await self.platform.calendar.calendar(on: tx).deadline(for: .workingDays(5), from: now)
-                let payment = try await self.platform.payments.disburse(
-                    payerAgencyID: found.agencyID, payeeAccountID: supplier.accountID, module: Self.module,
-                    purpose: "Invoice \(invoice.number) under contract \(found.reference) to \(supplier.name) (\(supplier.businessNumber))",
-                    amount: try Money(minorUnits: invoice.amount, currency: "KRW"), dueAt: due, by: audit, on: tx)
+                let payment = try await self.payOut(from: found.agencyID, to: found.supplierID, for: "Invoice \(invoice.number) under contract \(found.reference)",
+                                                    amount: invoice.amount, by: audit, on: tx)
                 invoice.status = InvoiceStatus.approved.rawValue
                 invoice.paymentID = payment.id
             } else {
@@ -473,25 +466,6 @@ extension ProcurementService {
                                                              detail: invoice.number), by: audit, on: tx)
         }
         return try await contract(id: contractID, on: db, forParties: true)
-    }
-
-    /// Marks approved invoices whose ledger payment arrived as paid and publishes them (the clock's job).
-    func recordInvoicePayments(on database: (any Database)? = nil) async throws {
-        let db = database ?? self.db
-        for invoice in try await InvoiceModel.query(on: db).filter(\.$status == InvoiceStatus.approved.rawValue).all() {
-            guard let paymentID = invoice.paymentID, let payment = try await PaymentModel.find(paymentID, on: db),
-                  payment.status == PaymentStatus.paid.rawValue, let contract = try await ContractModel.find(invoice.contractID, on: db) else { continue }
-            let work: @Sendable (any Database) async throws -> Void = { tx in
-                let tender = try await self.lock(contract.tenderID, on: tx)
-                guard let fresh = try await InvoiceModel.find(invoice.id!, on: tx), fresh.status == InvoiceStatus.approved.rawValue else { return }
-                fresh.status = InvoiceStatus.paid.rawValue
-                try await fresh.save(on: tx)
-                try await self.platform.audit.append(AuditRecord(action: "procurement.invoice.paid", objectType: "contract", objectID: contract.reference,
-                                                                 detail: fresh.number), by: .system("procurement-payments"), on: tx)
-                try await self.release(tender, tags: ["implementation"], on: tx)
-            }
-            if db.inTransaction { try await work(db) } else { try await db.transaction(work) }
-        }
     }
 
     // MARK: Reading
@@ -537,12 +511,5 @@ extension ProcurementService {
             supplierSignedAt: m.supplierSignedAt, amendments: try decoder.decode([ContractAmendment].self, from: Data(m.amendments.utf8)),
             terminationReason: m.terminationReason, terminatedAt: m.terminatedAt, invoices: invoices,
             paidMinor: invoices.filter { $0.status == .paid }.map(\.amountMinor).reduce(0, +))
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -11,6 +11,7 @@ public struct RedFlag: Sendable, Codable, Equatable {
     /// singleBidder, shortPeriod, sameWinner.
     public let kind: String
     public let tender: String?
+    public let tenderID: UUID?
     public let title: String
     public let detail: String
 }
@@ -43,7 +44,7 @@ extension ProcurementService {
             if tender.openedAt != nil, let raw = tender.result, let bids = try? JSONDecoder().decode([OpenedBid].self, from: Data(raw.utf8)) {
                 bidCounts.append(bids.count)
                 if bids.filter({ $0.problem == nil }).count == 1 {
-                    flags.append(RedFlag(kind: "singleBidder", tender: tender.reference, title: tender.title,
+                    flags.append(RedFlag(kind: "singleBidder", tender: tender.reference, tenderID: tender.id, title: tender.title,
                                          detail: "Only one valid bid arrived (\(bids.first { $0.problem == nil }?.bidderName ?? ""))."))
                 }
             }
@@ -53,7 +54,7 @@ extension ProcurementService {
                 // At the legal minimum (within a day of it): little time for bidders who were not told in advance.
                 if tender.deadline.timeIntervalSince(minimum) < 86_400 {
                     let days = tender.deadline.timeIntervalSince(published) / 86_400
-                    flags.append(RedFlag(kind: "shortPeriod", tender: tender.reference, title: tender.title,
+                    flags.append(RedFlag(kind: "shortPeriod", tender: tender.reference, tenderID: tender.id, title: tender.title,
                                          detail: String(format: "Open for bids %.1f days, the legal minimum for a %@ tender.", days, procedure.rawValue)))
                 }
             }
@@ -87,7 +88,7 @@ extension ProcurementService {
         for (agencyID, winners) in byAgency where winners.count >= 3 && Set(winners).count == 1 {
             let agency = try await platform.identity.agency(id: agencyID, on: db)
             let supplier = try await SupplierModel.find(winners[0], on: db)
-            flags.append(RedFlag(kind: "sameWinner", tender: nil, title: agency?.nameEN ?? "",
+            flags.append(RedFlag(kind: "sameWinner", tender: nil, tenderID: nil, title: agency?.nameEN ?? "",
                                  detail: "All \(winners.count) awards of this agency went to \(supplier?.name ?? "one supplier")."))
         }
         return ProcurementDashboard(

@@ -316,12 +316,8 @@ extension ProcurementService {
             guard let order = try await OrderModel.find(orderID, on: tx), order.agencyID == agencyID else { throw NaraError.notFound("The order") }
             guard order.status == OrderStatus.placed.rawValue else { throw NaraError(.conflict, code: .illegalTransition, "This order is \(order.status).") }
             let now = self.clock.now()
-            guard let supplier = try await SupplierModel.find(order.supplierID, on: tx) else { throw NaraError.notFound("The supplier") }
-            let due = try await self.platform.calendar.calendar(on: tx).deadline(for: .workingDays(5), from: now)
-            let payment = try await self.platform.payments.disburse(
-                payerAgencyID: agencyID, payeeAccountID: supplier.accountID, module: Self.module,
-                purpose: "Order \(order.reference) delivered by \(supplier.name) (\(supplier.businessNumber))",
-                amount: try Money(minorUnits: order.total, currency: "KRW"), dueAt: due, by: audit, on: tx)
+            let payment = try await self.payOut(from: agencyID, to: order.supplierID, for: "Order \(order.reference) delivered",
+                                                amount: order.total, by: audit, on: tx)
             order.status = OrderStatus.delivered.rawValue
             order.deliveredAt = now
             order.paymentID = payment.id
@@ -371,7 +367,7 @@ extension ProcurementService {
         var query = OrderModel.query(on: db)
         if let agencyID = try? officerAgency(actor) {
             query = query.filter(\.$agencyID == agencyID)
-        } else if let accountID = actor.accountID, let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first() {
+        } else if let supplier = try await self.supplier(of: actor, on: db) {
             query = query.filter(\.$supplierID == supplier.id!)
         } else {
             return []
@@ -392,23 +388,5 @@ extension ProcurementService {
                          frameworkReference: framework?.reference ?? "", lines: try JSONDecoder().decode([OrderLine].self, from: Data(m.lines.utf8)),
                          totalMinor: m.total, status: status, placedAt: m.placedAt, dueAt: m.dueAt, deliveredAt: m.deliveredAt, late: late,
                          cancelReason: m.cancelReason, paymentReference: payment?.reference)
-    }
-
-    /// Marks delivered orders whose ledger payment arrived as paid (the clock's job).
-    func recordOrderPayments(on database: (any Database)? = nil) async throws {
-        let db = database ?? self.db
-        for order in try await OrderModel.query(on: db).filter(\.$status == OrderStatus.delivered.rawValue).all() {
-            guard let paymentID = order.paymentID, let payment = try await PaymentModel.find(paymentID, on: db),
-                  payment.status == PaymentStatus.paid.rawValue else { continue }
-            let work: @Sendable (any Database) async throws -> Void = { tx in
-                try await tx.lockRow(OrderModel.schema, id: order.id!)
-                guard let fresh = try await OrderModel.find(order.id!, on: tx), fresh.status == OrderStatus.delivered.rawValue else { return }
-                fresh.status = OrderStatus.paid.rawValue
-                try await fresh.save(on: tx)
-                try await self.platform.audit.append(AuditRecord(action: "procurement.order.paid", objectType: "order", objectID: fresh.reference),
-                                                     by: .system("procurement-payments"), on: tx)
-            }
-            if db.inTransaction { try await work(db) } else { try await db.transaction(work) }
-        }
     }
 }

@@ -228,7 +228,7 @@ enum DemoProcurement {
                         _ = try await platform.payments.confirmTransfer(PaymentNotice(reference: payment.reference, amountMinor: payment.amountMinor, currency: "KRW",
                                                                                 bankTransactionID: "BOK-DEMO-\(payment.reference.suffix(6))", paidAt: now),
                                                                   by: .system("demo-treasury"), on: db)
-                        try await service.recordInvoicePayments(on: db)
+                        try await service.recordPayments(on: db)
                     }
                 }
             }
@@ -249,5 +249,55 @@ enum DemoProcurement {
         _ = try await service.cancelOnSeed(id: uniforms, reason: "The specification is being revised after the wearer trial; a new notice will follow.",
                                            by: officer, on: db)
 
+        try await seedMall(seed, officer: officer)
+    }
+
+    /// The shopping mall: framework agreements with catalogue items; orders delivered and paid (the
+    /// Public Procurement Service), placed and cancelled (the Korea Customs Service).
+    static func seedMall(_ seed: DemoSeedContext, officer: Actor) async throws {
+        let platform = seed.platform, db = seed.db
+        let service = ProcurementModule.service(platform)
+        let until = Timestamp.iso8601Millis(platform.clock.now().addingTimeInterval(365 * 86_400))
+        func item(_ name: String, _ code: String, _ unit: String, _ unitName: String, _ price: Int64, _ days: Int, _ minimum: Int? = nil) -> NewCatalogueItem {
+            NewCatalogueItem(name: name, classification: code, unitCode: unit, unitName: unitName, priceMinor: price, deliveryDays: days, minQuantity: minimum)
+        }
+        var frameworks: [FrameworkView] = []
+        for (username, title, limit, items) in [
+            ("seoul.software", "Desktop and notebook computers (컴퓨터 다수공급자계약)", Int64(100_000_000),
+             [item("Notebook computer, 14-inch, 16 GB, 512 GB SSD", "43211503", "EA", "each", 1_390_000, 10),
+              item("Desktop computer, 8 cores, 16 GB", "43211507", "EA", "each", 1_120_000, 10),
+              item("Monitor, 27-inch QHD", "43211902", "EA", "each", 329_000, 5)]),
+            ("daehan.trading", "Office supplies (사무용품 다수공급자계약)", Int64(50_000_000),
+             [item("Copier paper A4, 80 g/m², box of 2,500 sheets", "14111507", "BX", "box", 24_900, 3, 10),
+              item("Toner cartridge, black, 10,000 pages", "44103103", "EA", "each", 89_000, 3)]),
+        ] {
+            guard let account = seed.accounts[username],
+                  let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == account.id).first() else { continue }
+            frameworks.append(try await service.createFramework(NewFramework(supplierBusinessNumber: supplier.businessNumber, title: title, validUntil: until,
+                                                                             maxOrderMinor: limit, items: items), by: officer, requestID: nil, on: db))
+        }
+        guard frameworks.count == 2, let customsSummary = seed.accounts["official.kcs"] else { return }
+        try await platform.identity.grantRole(accountID: customsSummary.id, role: "procurement-officer", by: seed.actor, on: db)
+        guard let customsAccount = try await platform.identity.account(id: customsSummary.id, on: db) else { return }
+        let customs = platform.identity.actor(for: customsAccount, secondFactorVerified: true)
+        let computers = frameworks[0].items, supplies = frameworks[1].items
+        // Delivered and paid: paper and toner for the Public Procurement Service.
+        let placed = try await service.placeOrder(NewOrder(lines: [OrderLineInput(itemID: supplies[0].id, quantity: 40), OrderLineInput(itemID: supplies[1].id, quantity: 12)]),
+                                                  idempotencyKey: "demo-order-1", by: officer, requestID: nil, on: db)
+        let delivered = try await service.confirmDelivery(orderID: placed.id, by: officer, requestID: nil, on: db)
+        if let reference = delivered.paymentReference {
+            _ = try await platform.payments.confirmTransfer(PaymentNotice(reference: reference, amountMinor: delivered.totalMinor, currency: "KRW",
+                                                                          bankTransactionID: "BOK-DEMO-\(reference.suffix(6))", paidAt: platform.clock.now()),
+                                                            by: .system("demo-treasury"), on: db)
+            try await service.recordPayments(on: db)
+        }
+        // Placed, awaiting delivery: notebooks and monitors for customs officers.
+        _ = try await service.placeOrder(NewOrder(lines: [OrderLineInput(itemID: computers[0].id, quantity: 20), OrderLineInput(itemID: computers[2].id, quantity: 20)]),
+                                         idempotencyKey: "demo-order-2", by: customs, requestID: nil, on: db)
+        // Cancelled by the agency before delivery.
+        let duplicate = try await service.placeOrder(NewOrder(lines: [OrderLineInput(itemID: computers[1].id, quantity: 5)]),
+                                                     idempotencyKey: "demo-order-3", by: customs, requestID: nil, on: db)
+        _ = try await service.cancelOrder(orderID: duplicate.id, reason: "Ordered twice by mistake; the desktops come with the notebook order.",
+                                          by: customs, requestID: nil, on: db)
     }
 }

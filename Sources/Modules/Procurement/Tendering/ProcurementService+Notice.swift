@@ -124,7 +124,7 @@ extension ProcurementService {
 
     /// The bidder confirms a bid after an amendment, before the deadline.
     func reconfirmBid(tenderID: UUID, bidID: UUID, at now: Date, by actor: Actor, requestID: String?) async throws -> MyBid {
-        guard let accountID = actor.accountID, let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first() else {
+        guard let supplier = try await self.supplier(of: actor, on: db) else {
             throw NaraError.notFound("The bid")
         }
         return try await db.transaction { tx in
@@ -147,7 +147,7 @@ extension ProcurementService {
     }
 
     func myBids(tenderID: UUID, by actor: Actor) async throws -> [MyBid] {
-        guard let accountID = actor.accountID, let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first() else { return [] }
+        guard let supplier = try await self.supplier(of: actor, on: db) else { return [] }
         return try await BidModel.query(on: db).filter(\.$tenderID == tenderID).filter(\.$supplierID == supplier.id!)
             .filter(\.$status ~~ ["submitted", "needs_reconfirmation"]).all()
             .map { MyBid(receipt: try JSONDecoder().decode(BidReceipt.self, from: Data($0.receipt.utf8)), status: $0.status) }
@@ -159,7 +159,7 @@ extension ProcurementService {
     /// public; who asked is not.
     func ask(tenderID: UUID, question: String, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> EnquiryView {
         let db = database ?? self.db
-        guard let accountID = actor.accountID, let supplier = try await SupplierModel.query(on: db).filter(\.$accountID == accountID).first(),
+        guard let supplier = try await self.supplier(of: actor, on: db),
               supplier.status == "active" else {
             throw NaraError.forbidden("Register as a supplier to ask questions about a tender.")
         }
@@ -230,18 +230,5 @@ extension ProcurementService {
 
     static func enquiryView(_ m: EnquiryModel) -> EnquiryView {
         EnquiryView(id: m.id!, question: m.question, askedAt: m.askedAt, answer: m.answer, answeredAt: m.answeredAt)
-    }
-
-    static func hexData(_ hex: String) -> Data? {
-        guard hex.count % 2 == 0 else { return nil }
-        var data = Data(capacity: hex.count / 2)
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            data.append(byte)
-            index = next
-        }
-        return data
     }
 }

@@ -1,4 +1,3 @@
-import FluentKit
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -182,8 +181,6 @@ enum ProcurementPages {
         routes.web(.get, "/procurement/dashboard") { request, context in
             let r = portal.renderer, l = context.language
             let d = try await service.dashboard()
-            let references = try await TenderModel.query(on: platform.db).filter(\.$state != TenderState.draft.rawValue).all()
-            let links = Dictionary(uniqueKeysWithValues: references.map { ($0.reference, "/procurement/tenders/\($0.id!.uuidString.lowercased())") })
             let states = d.tendersByState.map { DashboardCount(label: r.text("procurement_state_\($0.label)", l), value: $0.value) }
             let page = DashboardPage(
                 averageBidders: d.averageBidders.map { String(format: "%.1f", $0) } ?? "—",
@@ -191,7 +188,7 @@ enum ProcurementPages {
                 byStateChart: BarChart.svg(states, title: r.text("procurement_dashboard_by_state", l)),
                 daysChart: BarChart.svg(d.daysNoticeToContract, title: r.text("procurement_dashboard_days", l), unit: " d"),
                 officerChart: BarChart.svg(d.contractsPerOfficer, title: r.text("procurement_dashboard_per_officer", l)),
-                flags: d.redFlags.map { FlagRow(kind: r.text("procurement_flag_\($0.kind)", l), tender: $0.tender ?? "", link: $0.tender.flatMap { links[$0] },
+                flags: d.redFlags.map { FlagRow(kind: r.text("procurement_flag_\($0.kind)", l), tender: $0.tender ?? "", link: $0.tenderID.map { "/procurement/tenders/\($0.uuidString.lowercased())" },
                                                 title: $0.title, detail: $0.detail) },
                 hasFlags: !d.redFlags.isEmpty)
             return r.render(Page("procurement/dashboard", title: r.text("procurement_dashboard_title", l), model: page), request: request, context: context)
