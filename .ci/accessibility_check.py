@@ -152,6 +152,54 @@ try:
 
     sign_in(driver, "official.pps", second_factor=True)
     visit(driver, "/workspace", "official /workspace")
+    # The procurement officer: the office, the new-tender form (and refused), tenders with their forms, a contract, an order, the mall.
+    for path in ("/procurement/office", "/procurement/office/tenders/new", "/procurement/office/frameworks/new", "/procurement/mall"):
+        visit(driver, path, "procurement officer " + path)
+    driver.get(base + "/procurement/office/tenders/new")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/procurement/office/tenders'] button[type=submit]").click()
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    audit(driver, "procurement officer new tender with errors")
+    driver.get(base + "/procurement/office")
+    office_links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "#office-tenders ~ table a, #office-tenders + table a, section a")]
+    tender_links = [h for h in office_links if "/procurement/tenders/" in h]
+    contract_links = [h for h in office_links if "/procurement/contracts/" in h]
+    order_links = [h for h in office_links if "/procurement/orders/" in h]
+    if len(tender_links) < 5 or not contract_links or not order_links:
+        failures.append(f"the procurement office lists {len(tender_links)} tenders, {len(contract_links)} contracts, {len(order_links)} orders")
+    for index, link in enumerate(tender_links):
+        driver.get(link)
+        audit(driver, f"procurement officer tender {index + 1}")
+    for label, links in (("contract", contract_links), ("order", order_links)):
+        if links:
+            driver.get(links[0])
+            audit(driver, f"procurement officer {label}")
+    driver.delete_all_cookies()
+
+    # The review body's complaints.
+    sign_in(driver, "official.moef", second_factor=True)
+    visit(driver, "/procurement/review", "review body /procurement/review")
+    driver.delete_all_cookies()
+
+    # A supplier: the desk, a tender open for bids with the bid form, the form refused, a contract to its party.
+    sign_in(driver, "daehan.trading", second_factor=False)
+    visit(driver, "/procurement/supplier", "supplier /procurement/supplier")
+    desk_links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "section a")]
+    driver.get(base + "/procurement?state=open")
+    open_links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "tbody a")]
+    if not open_links:
+        failures.append("no tender open for bids in the demo data")
+    else:
+        driver.get(open_links[0])
+        audit(driver, "supplier tender open for bids")
+        driver.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data'] button[type=submit]").click()
+        WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
+        audit(driver, "supplier bid refused")
+    contracts = [h for h in desk_links if "/procurement/contracts/" in h]
+    if contracts:
+        driver.get(contracts[0])
+        audit(driver, "supplier contract")
+    else:
+        failures.append("the supplier desk of daehan.trading lists no contract")
     driver.delete_all_cookies()
 
     # A resident registrar: the registries hub, a search, a record with its forms, the new-record form.

@@ -74,6 +74,43 @@ public final class Browser: Sendable {
         return response
     }
 
+    /// Posts a multipart form (as a browser sends a form with files): `files` are (field, file name, content type, bytes).
+    /// The CSRF token travels in the action's query string, as the pages write it.
+    @discardableResult
+    public func postMultipart(_ uri: String, fields: [(String, String)], files: [(String, String, String, Data)] = []) async throws -> TestResponse {
+        let boundary = "nara-test-\(UUID().uuidString)"
+        var body = Data()
+        func line(_ text: String) { body.append(Data((text + "\r\n").utf8)) }
+        for (name, value) in fields {
+            line("--\(boundary)")
+            line("Content-Disposition: form-data; name=\"\(name)\"")
+            line("")
+            line(value)
+        }
+        for (name, fileName, type, data) in files {
+            line("--\(boundary)")
+            line("Content-Disposition: form-data; name=\"\(name)\"; filename=\"\(fileName)\"")
+            line("Content-Type: \(type)")
+            line("")
+            body.append(data)
+            line("")
+        }
+        line("--\(boundary)--")
+        var extra = HTTPFields()
+        extra[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        let response = try await client.execute(uri: uri, method: .post, headers: requestHeaders(extra), body: ByteBuffer(data: body))
+        remember(response)
+        return response
+    }
+
+    /// The value of the first `attribute="…"` after `marker` in the last page's HTML (an action URL, a hidden key).
+    public static func attribute(_ attribute: String, after marker: String, in html: String) -> String? {
+        guard let start = html.range(of: marker) else { return nil }
+        guard let open = html[start.upperBound...].range(of: "\(attribute)=\"") else { return nil }
+        let rest = html[open.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]).replacingOccurrences(of: "&amp;", with: "&") }
+    }
+
     static func encode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }

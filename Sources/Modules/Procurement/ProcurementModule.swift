@@ -42,7 +42,9 @@ public struct ProcurementModule: NaraModule {
     }
 
     public func registerContracts(in registry: ContractRegistry, platform: Platform) {
-        registry.register(ProcurementService.self, ProcurementService(platform: platform))
+        let service = ProcurementService(platform: platform)
+        registry.register(ProcurementService.self, service)
+        registry.register((any WorkQueueProvider).self, ProcurementWorkQueue(service: service))
     }
 
     static func service(_ platform: Platform) -> ProcurementService { platform.contracts.first(ProcurementService.self)! }
@@ -51,6 +53,9 @@ public struct ProcurementModule: NaraModule {
         let service = Self.service(portal.platform)
         ProcurementAPI.register(routes, portal: portal, service: service)
         ProcurementPages.register(routes, portal: portal, service: service)
+        TenderPages.register(routes, portal: portal, service: service)
+        OfficePages.register(routes, portal: portal, service: service)
+        SupplierPages.register(routes, portal: portal, service: service)
     }
 
     public func seedDemo(_ seed: DemoSeedContext) async throws {

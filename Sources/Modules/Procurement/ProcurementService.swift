@@ -511,6 +511,7 @@ public final class ProcurementService: Sendable {
             if price <= 0 || price > Self.maximumAmount { v.add("prices/\(lot)", "range", "A price is a positive amount in KRW, at most 10¹⁵.") }
         }
         if content.declarations.count > 20 { v.add("declarations", "count", "At most 20 declarations.") }
+        let content = Self.checkedDocuments(content, maxBytes: platform.files.maxBytes, into: &v)
         try v.check()
         let plaintext = try CanonicalJSON.encode(content)
         let envelope = try SealedEnvelope.seal(plaintext, to: publicKey, context: Self.context(tender: tenderID, supplier: supplier.id!))
@@ -531,6 +532,26 @@ public final class ProcurementService: Sendable {
             return try await writeBids([prepared], on: database)[0].get()
         }
         return try await intake.writer.submit(prepared)
+    }
+
+    /// The bid's documents checked as uploads are (allow-listed types sniffed from the bytes,
+    /// sizes within the upload limit together), with safe file names.
+    static func checkedDocuments(_ content: BidContent, maxBytes: Int, into v: inout Validator) -> BidContent {
+        guard let documents = content.documents, !documents.isEmpty else { return content }
+        if documents.count > 10 { v.add("documents", "count", "A bid carries at most 10 documents.") }
+        if documents.map(\.content.count).reduce(0, +) > maxBytes {
+            v.add("documents", "size", "The bid's documents together may be at most \(maxBytes / 1024 / 1024) MiB.")
+        }
+        let checked = documents.enumerated().map { index, document in
+            let title = document.title.trimmingCharacters(in: .whitespacesAndNewlines)
+            if title.isEmpty || title.count > 300 { v.add("documents/\(index)/title", "required", "Give each document a title (at most 300 characters).") }
+            guard !document.content.isEmpty, let type = FileService.sniff(document.content, declared: document.contentType) else {
+                v.add("documents/\(index)/content", "type", "Documents are PDF, PNG, JPEG or plain-text files.")
+                return document
+            }
+            return BidDocument(title: title, fileName: FileService.sanitisedName(document.fileName, contentType: type), contentType: type, content: document.content)
+        }
+        return BidContent(prices: content.prices, declarations: content.declarations, lotteryPicks: content.lotteryPicks, documents: checked)
     }
 
     /// What a bid is checked against, read once and kept for two seconds (`termsCache`); every
@@ -735,16 +756,27 @@ public final class ProcurementService: Sendable {
                     opened.append(problem("The sealed bid does not match its receipt."))
                     continue
                 }
+                let content: BidContent
                 do {
                     let plaintext = try envelope.open(sealedPrivateKey: sealedKey, cipher: self.keyCipher,
                                                       context: Self.context(tender: tenderID, supplier: bid.supplierID))
-                    let content = try JSONDecoder().decode(BidContent.self, from: plaintext)
-                    opened.append(OpenedBid(bidder: bidder, bidderName: name, receivedAt: bid.receivedAt, prices: content.prices,
-                                            total: content.prices.values.reduce(0, +), problem: nil, lotteryPicks: content.lotteryPicks,
-                                            declarations: content.declarations))
+                    content = try JSONDecoder().decode(BidContent.self, from: plaintext)
                 } catch {
                     opened.append(problem("The sealed bid could not be opened."))
+                    continue
                 }
+                // The documents leave the envelope as platform files, readable by the parties only;
+                // a storage failure stops the opening (it is retried), it never drops a bid.
+                var documents: [OpenedBidDocument] = []
+                for document in content.documents ?? [] {
+                    let file = try await self.platform.files.store(document.content, name: document.fileName, declaredType: document.contentType,
+                                                                    ownerAccountID: supplier?.accountID, by: actor, on: tx)
+                    documents.append(OpenedBidDocument(title: document.title, fileID: file.id, name: file.name, contentType: file.contentType,
+                                                       size: file.size, sha256: file.sha256))
+                }
+                opened.append(OpenedBid(bidder: bidder, bidderName: name, receivedAt: bid.receivedAt, prices: content.prices,
+                                        total: content.prices.values.reduce(0, +), problem: nil, lotteryPicks: content.lotteryPicks,
+                                        declarations: content.declarations, documents: documents.isEmpty ? nil : documents))
             }
             opened.sort { ($0.total ?? .max, $0.receivedAt) < ($1.total ?? .max, $1.receivedAt) }
             let valid = opened.filter { $0.problem == nil }
@@ -855,7 +887,12 @@ public final class ProcurementService: Sendable {
         let decoder = JSONDecoder()
         // Nothing about bids leaves the service before the opening.
         let isOpened = m.openedAt != nil
-        let bids: [OpenedBid]? = isOpened ? try m.result.map { try decoder.decode([OpenedBid].self, from: Data($0.utf8)) } : nil
+        // Bid documents are for the parties (`bidDocuments`), not the public view.
+        let bids: [OpenedBid]? = isOpened ? try m.result.map { try decoder.decode([OpenedBid].self, from: Data($0.utf8)) }?.map { bid in
+            var bid = bid
+            bid.documents = nil
+            return bid
+        } : nil
         let rules = try Self.rules(m)
         var lottery: LotteryView?
         if let rulesLottery = rules.lottery, let commitment = m.lotteryCommitment {

@@ -52,6 +52,30 @@ public struct DisplayFormat: Sendable {
         return "\(self.day(day)) " + String(format: "%02d:%02d", c.hour!, c.minute!)
     }
 
+    /// The value of an HTML `datetime-local` input: `2026-11-27T14:05`.
+    public func inputDateTime(_ date: Date) -> String {
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02dT%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+    }
+
+    /// `2026-11-27T14:00` (an HTML datetime-local value) in this time zone; nil when it is not one.
+    public func parseInputDateTime(_ text: String?) -> Date? {
+        guard let text, text.count >= 16 else { return nil }
+        let parts = text.split(separator: "T")
+        guard parts.count == 2, let day = LocalDay(String(parts[0])) else { return nil }
+        let time = parts[1].split(separator: ":")
+        guard time.count >= 2, let h = Int(time[0]), let m = Int(time[1]), (0..<24).contains(h), (0..<60).contains(m) else { return nil }
+        let c = day.components
+        return calendar.date(from: DateComponents(year: c.year, month: c.month, day: c.day, hour: h, minute: m))
+    }
+
+    /// `2026-11-27` (an HTML date value): the start of that day in this time zone.
+    public func parseInputDate(_ text: String?) -> Date? {
+        guard let text, let day = LocalDay(text) else { return nil }
+        let c = day.components
+        return calendar.date(from: DateComponents(year: c.year, month: c.month, day: c.day))
+    }
+
     public func bytes(_ count: Int64) -> String {
         if count < 1024 { return "\(count) B" }
         if count < 1024 * 1024 { return String(format: "%.1f KiB", Double(count) / 1024) }

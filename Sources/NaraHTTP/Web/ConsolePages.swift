@@ -290,12 +290,7 @@ enum ConsolePages {
 
     /// `2026-11-27T14:00` (an HTML datetime-local value) in the platform time zone.
     static func parseLocalDateTime(_ text: String?, calendar: BusinessCalendar) -> Date? {
-        guard let text, text.count >= 16 else { return nil }
-        let parts = text.split(separator: "T")
-        guard parts.count == 2, let day = LocalDay(String(parts[0])) else { return nil }
-        let time = parts[1].split(separator: ":")
-        guard time.count >= 2, let h = Int(time[0]), let m = Int(time[1]), (0..<24).contains(h), (0..<60).contains(m) else { return nil }
-        return calendar.instant(day, minute: h * 60 + m)
+        DisplayFormat(timeZone: calendar.timeZone, language: .english).parseInputDateTime(text)
     }
 
     static func overview(_ request: Request, _ context: NaraRequestContext, _ portal: Portal) async throws -> Response {

@@ -78,9 +78,14 @@ enum ProcurementAPI {
             return try .json(try await service.cancel(id: try id(context), reason: body.reason, by: try context.requireActor(), requestID: context.requestID))
         }
         routes.api(.post, "/api/v1/procurement/tenders/:id/bids", APIOperation(
-            summary: "Submit a sealed bid (registered suppliers). The receipt time is taken when the request arrives; the bid is encrypted to the tender's key at once and only its signed receipt is returned. Send an `Idempotency-Key` header: the same key again returns the first receipt. A new bid replaces the supplier's earlier one.",
+            summary: "Submit a sealed bid (registered suppliers): prices per lot, declarations, lottery picks and up to 10 documents (PDF, PNG, JPEG or text). The receipt time is taken when the request arrives; the bid is encrypted to the tender's key at once and only its signed receipt is returned. Send an `Idempotency-Key` header: the same key again returns the first receipt. A new bid replaces the supplier's earlier one.",
             tag: "procurement",
-            requestBody: Schema.object(["prices": Schema.object([:], additional: true), "declarations": Schema.array(Schema.string)], required: ["prices"]),
+            requestBody: Schema.object(["prices": Schema.object([:], additional: true), "declarations": Schema.array(Schema.string),
+                                        "lotteryPicks": Schema.array(Schema.integer),
+                                        "documents": Schema.array(Schema.object(["title": Schema.string, "fileName": Schema.string, "contentType": Schema.string,
+                                                                                 "content": Schema.string("The file, base64")],
+                                                                                required: ["title", "fileName", "contentType", "content"]))],
+                                       required: ["prices"]),
             response: Schema.ref("BidReceipt"), successStatus: 201, errors: [400, 401, 403, 404, 409, 422])) { request, context in
             let tenderID = try id(context)
             // The receipt time, and the request counted as in flight for this tender, in one step:

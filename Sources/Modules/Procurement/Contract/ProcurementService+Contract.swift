@@ -183,7 +183,7 @@ extension ProcurementService {
             try await self.platform.notifications.notify(accountID: supplier.accountID, module: Self.module,
                                                          title: "[\(reference)] 계약서 서명 요청 / Contract ready to sign",
                                                          body: "\(terms.title): the contract for \(Money.format(award.amount, currency: tender.currency)) awaits your signature.",
-                                                         link: "/procurement/tenders/\(tenderID.uuidString.lowercased())", on: tx)
+                                                         link: "/procurement/contracts/\(id.uuidString.lowercased())", on: tx)
             try await self.release(tender, tags: ["contract"], on: tx)
         }
         return try await contract(id: id, on: db, forParties: true)
@@ -308,7 +308,7 @@ extension ProcurementService {
                 try await self.platform.notifications.notify(accountID: supplier.accountID, module: Self.module,
                                                              title: "[\(contract.reference)] 계약 변경 요청 / Contract amendment proposed",
                                                              body: "\(amendment.rationale). \(amendment.description). It takes effect when you sign it.",
-                                                             link: "/api/v1/procurement/contracts/\(id.uuidString.lowercased())", on: tx)
+                                                             link: "/procurement/contracts/\(id.uuidString.lowercased())", on: tx)
             }
         }
         return try await contract(id: id, on: db, forParties: true)

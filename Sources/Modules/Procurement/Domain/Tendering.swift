@@ -246,18 +246,48 @@ public struct Lot: Sendable, Codable, Equatable {
     public let estimatedValueMinor: Int64
 }
 
-/// What a bidder offers: a price per lot (a lot left out is not bid for).
+/// What a bidder offers: a price per lot (a lot left out is not bid for), declarations and the
+/// bid's documents (price breakdown, technical proposal, certificates), all sealed together.
 public struct BidContent: Sendable, Codable, Equatable {
     public let prices: [String: Int64]
     public let declarations: [String]
     /// The numbers (1-15) picked in the reserve-price lottery, when the tender has one.
     public let lotteryPicks: [Int]?
+    /// Files of the bid; sealed with the prices and readable only after the opening.
+    public let documents: [BidDocument]?
 
-    public init(prices: [String: Int64], declarations: [String], lotteryPicks: [Int]? = nil) {
+    public init(prices: [String: Int64], declarations: [String], lotteryPicks: [Int]? = nil, documents: [BidDocument]? = nil) {
         self.prices = prices
         self.declarations = declarations
         self.lotteryPicks = lotteryPicks
+        self.documents = documents
     }
+}
+
+/// One file of a bid, inside its sealed envelope (`content` is base64 in JSON).
+public struct BidDocument: Sendable, Codable, Equatable {
+    public let title: String
+    public let fileName: String
+    public let contentType: String
+    public let content: Data
+
+    public init(title: String, fileName: String, contentType: String, content: Data) {
+        self.title = title
+        self.fileName = fileName
+        self.contentType = contentType
+        self.content = content
+    }
+}
+
+/// A bid document after the opening: stored as a platform file, shown to the procuring entity,
+/// the review body and the bidder (not to the public).
+public struct OpenedBidDocument: Sendable, Codable, Equatable {
+    public let title: String
+    public let fileID: UUID
+    public let name: String
+    public let contentType: String
+    public let size: Int64
+    public let sha256: String
 }
 
 /// The platform's receipt for a sealed bid, signed at once: proof of what arrived and when.
@@ -283,4 +313,5 @@ public struct OpenedBid: Sendable, Codable, Equatable {
     public let problem: String?
     public let lotteryPicks: [Int]?
     public let declarations: [String]?
+    public var documents: [OpenedBidDocument]? = nil
 }

@@ -294,7 +294,7 @@ extension ProcurementService {
                     try await self.platform.notifications.notify(accountID: supplier.accountID, module: Self.module,
                                                                  title: "[\(reference)] 납품 요구 / New order",
                                                                  body: "An order of \(Money.format(orderTotal, currency: "KRW")) under \(framework.reference); delivery due \(Timestamp.iso8601Millis(due)).",
-                                                                 link: "/procurement/mall", on: tx)
+                                                                 link: "/procurement/orders/\(id.uuidString.lowercased())", on: tx)
                 }
             }
         } catch {

@@ -60,7 +60,12 @@ enum DemoProcurement {
         }
         func bid(_ tenderID: UUID, _ bidder: Int, _ prices: [String: Int64], hoursAgo: Double, picks: [Int]? = nil) async throws {
             guard bidder < bidders.count else { return }
-            _ = try await service.submitBid(tenderID: tenderID, content: BidContent(prices: prices, declarations: ["No collusion (공정 입찰 서약)"], lotteryPicks: picks),
+            // A price breakdown (산출내역서) travels sealed with the prices, as on KONEPS.
+            let breakdown = prices.sorted { $0.key < $1.key }.map { "Lot \($0.key): \(Money.format($0.value, currency: "KRW"))" }.joined(separator: "\n")
+            let document = BidDocument(title: "Price breakdown (산출내역서)", fileName: "price-breakdown.txt", contentType: "text/plain",
+                                       content: Data("Price breakdown\n\(breakdown)\nLabour, materials, overheads and profit as in the bidding documents.\n".utf8))
+            _ = try await service.submitBid(tenderID: tenderID, content: BidContent(prices: prices, declarations: ["integrity-pledge", "eligibility-confirmed"],
+                                                                                    lotteryPicks: picks, documents: [document]),
                                             idempotencyKey: "demo-\(tenderID.uuidString.prefix(8))-\(bidder)",
                                             receivedAt: now.addingTimeInterval(-hoursAgo * 3600), by: bidders[bidder], requestID: nil, on: db)
         }
