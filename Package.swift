@@ -103,8 +103,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Customs",
+            dependencies: ["NaraCore", "NaraHTTP", .product(name: "Crypto", package: "swift-crypto"), .product(name: "SQLKit", package: "sql-kit")],
+            path: "Sources/Modules/Customs",
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "NaraApp",
-            dependencies: ["NaraCore", "NaraHTTP", "Registries", "Exchange", "CivilServices", "Procurement"],
+            dependencies: ["NaraCore", "NaraHTTP", "Registries", "Exchange", "CivilServices", "Procurement", "Customs"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -129,10 +136,24 @@ let package = Package(
             path: "Benchmarks/Rush",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "nara-clearance",
+            dependencies: [
+                "NaraApp",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/Clearance",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "NaraTesting",
             dependencies: [
                 "NaraApp",
+                "Registries",
+                "Exchange",
                 "NaraCore",
                 "NaraHTTP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -169,6 +190,11 @@ let package = Package(
         .testTarget(
             name: "ProcurementTests",
             dependencies: ["Procurement", "Exchange", "Registries", "NaraTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CustomsTests",
+            dependencies: ["Customs", "Exchange", "Registries", "NaraTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -94,7 +94,7 @@ try:
     for path in ("/", "/login", "/register", "/agencies", "/calendar?start=2026-09-23&period=workingDays&count=3", "/no-such-page",
                  "/services", "/services?event=starting-a-business&q=%EC%8B%A0%EA%B3%A0", "/services/outdoor-advertising-permit", "/verify",
                  "/verify?n=1234567812345670&c=AAAAAAAA", "/procurement",
-                 "/procurement/mall", "/procurement/mall?q=toner", "/procurement/dashboard"):
+                 "/procurement/mall", "/procurement/mall?q=toner", "/procurement/dashboard", "/customs", "/customs/cargo?n=NO-SUCH-CARGO"):
         visit(driver, path)
     # Tenders in each stage: bids sealed, opened, awarded (with a complaint), contracted (with payments).
     labels = {"open": "Open for bids", "opened": "Opened", "awarded": "Awarded", "contracted": "Contracted"}
@@ -175,6 +175,17 @@ try:
             audit(driver, f"procurement officer {label}")
     driver.delete_all_cookies()
 
+    # A customs officer: the queue and a declaration with the officer's forms.
+    sign_in(driver, "official.seoul-customs", second_factor=True)
+    visit(driver, "/customs/declarations", "customs officer queue")
+    queue_links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "tbody a")]
+    if queue_links:
+        driver.get(queue_links[0])
+        audit(driver, "customs officer declaration")
+    else:
+        failures.append("the customs officers' queue is empty in the demo data")
+    driver.delete_all_cookies()
+
     # The review body's complaints.
     sign_in(driver, "official.moef", second_factor=True)
     visit(driver, "/procurement/review", "review body /procurement/review")
@@ -194,6 +205,25 @@ try:
         driver.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data'] button[type=submit]").click()
         WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
         audit(driver, "supplier bid refused")
+    # The same business as a trader: its declarations, one of them, and its cargo's public tracking page.
+    visit(driver, "/customs/declarations", "trader /customs/declarations")
+    declaration_links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "tbody a")]
+    if not declaration_links:
+        failures.append("the demo trader daehan.trading has no customs declarations")
+    else:
+        driver.get(declaration_links[0])
+        audit(driver, "trader declaration")
+        cargo_links = []
+        for link in declaration_links[:12]:
+            driver.get(link)
+            cargo_links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "a[href*='/customs/cargo?n=']")]
+            if cargo_links:
+                break
+        if cargo_links:
+            driver.get(cargo_links[0])
+            audit(driver, "cargo tracking")
+        else:
+            failures.append("no demo declaration of daehan.trading links to its cargo")
     contracts = [h for h in desk_links if "/procurement/contracts/" in h]
     if contracts:
         driver.get(contracts[0])

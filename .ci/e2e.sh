@@ -35,6 +35,8 @@ fi
 "$venv/bin/python" -c "import pyhanko.cli" 2>/dev/null || "$venv/bin/pip" install -q pyhanko pyhanko-cli
 # libcoveocds validates the open contracting data against the bundled OCDS 1.1.5 schemas.
 [ -x "$venv/bin/libcoveocds" ] || "$venv/bin/pip" install -q libcoveocds
+# xmlschema validates customs declarations against the bundled WCO Data Model 3.6 schemas.
+"$venv/bin/python" -c "import xmlschema" 2>/dev/null || "$venv/bin/pip" install -q xmlschema
 standards="${NARA_STANDARDS_DIR:-$(cd .. && pwd)/shared/standards}"
 [ -f "$standards/ocds-1.1.5/ocds-standard-1__1__5.zip" ] || fail "the bundled standards are missing at $standards (set NARA_STANDARDS_DIR)"
 
@@ -72,6 +74,9 @@ PY
 
 echo "== e2e: open contracting data (OCDS 1.1.5, libcoveocds and the record-package schema)"
 "$venv/bin/python" .ci/ocds_check.py "$base" "$standards/ocds-1.1.5" "$work/ocds"
+
+echo "== e2e: customs declarations as WCO Data Model 3.6 DEC-DMS XML (xmlschema)"
+"$venv/bin/python" .ci/wco_check.py "$base" "$standards/wco-dm" "$work/wco"
 
 echo "== e2e: real browser sign-in with the second factor"
 "$venv/bin/python" .ci/browser_check.py "$base" "$secret"

@@ -12,13 +12,9 @@ swift build -c release --product nara-rush >&2
 bin=$(swift build -c release --show-bin-path)
 work=$(mktemp -d /tmp/nara-rush.XXXXXX)
 pg_dir=/tmp/nara-rush-postgres
+. Benchmarks/lib.sh
 cleanup() {
-  local bindir
-  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
-  if [ -n "$bindir" ] && [ -f "$pg_dir/postmaster.pid" ]; then
-    if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$bindir/pg_ctl" -D "$pg_dir" -m fast stop >/dev/null 2>&1 || true
-    else "$bindir/pg_ctl" -D "$pg_dir" -m fast stop >/dev/null 2>&1 || true; fi
-  fi
+  stop_postgres "$pg_dir"
   rm -rf "$work"
 }
 trap cleanup EXIT

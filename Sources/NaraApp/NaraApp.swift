@@ -4,6 +4,7 @@ import Logging
 import NaraCore
 import NaraHTTP
 import CivilServices
+import Customs
 import Procurement
 import Exchange
 import Registries
@@ -11,7 +12,7 @@ import Registries
 /// The composition root: the only place that knows every module.
 public enum NaraModules {
     /// Government-service modules, in menu order. Each later issue adds its module here.
-    public static var all: [any NaraModule] { [RegistriesModule(), ExchangeModule(), CivilServicesModule(), ProcurementModule()] }
+    public static var all: [any NaraModule] { [RegistriesModule(), ExchangeModule(), CivilServicesModule(), ProcurementModule(), CustomsModule()] }
 }
 
 /// How to build an application besides its configuration; tests set the clock and the sender.

@@ -116,6 +116,7 @@ public final class Browser: Sendable {
     }
 
     /// Signs in through the pages, answering the second factor when asked.
+    @discardableResult
     public func signIn(_ username: String, password: String = Fixtures.password, totp: (() -> String)? = nil) async throws -> TestResponse {
         try await get("/login")
         var response = try await post("/login", form: [("username", username), ("password", password)])

@@ -22,33 +22,13 @@ struct ProcurementWorld {
         let identity = platform.identity
         let db = platform.db
         let actor = AuditActor.system("test")
-        _ = try await identity.createAgency(NewAgency(code: "1051000", nameEN: "Ministry of Economy and Finance", nameKO: "기획재정부", kind: .ministry, parentCode: nil), by: actor, on: db)
-        let nts = try await identity.createAgency(NewAgency(code: "1210000", nameEN: "National Tax Service", nameKO: "국세청", kind: .agency, parentCode: "1051000"), by: actor, on: db)
-        _ = try await identity.createAgency(NewAgency(code: "1230000", nameEN: "Public Procurement Service", nameKO: "조달청", kind: .agency, parentCode: "1051000"), by: actor, on: db)
+        try await BusinessRegistryWorld.create(platform, consumer: ("1230000", "Public Procurement Service", "조달청"),
+                                               businesses: [("beta", "214863001"), ("gamma", "120871234"), ("delta", "305814622")], closed: ["gamma"])
         _ = try await identity.createAccount(NewAccount(username: "buyer.pps", password: Fixtures.password, displayName: "Buyer", kind: .official, agencyCode: "1230000",
                                                         extraRoles: ["procurement-officer"], fixedTOTPSecret: Fixtures.totpSecret), by: actor, on: db)
         _ = try await identity.createAccount(NewAccount(username: "review.moef", password: Fixtures.password, displayName: "Review body", kind: .official,
                                                         agencyCode: "1051000", extraRoles: ["procurement-review-body"], fixedTOTPSecret: Fixtures.totpSecret),
                                              by: actor, on: db)
-        for (username, number) in [("beta", "2148630011"), ("gamma", "1208712345"), ("delta", "3058146220")] {
-            let digits = String(number.prefix(9)) + String(BusinessNumber.checkDigit(String(number.prefix(9)))!)
-            _ = try await identity.createAccount(NewAccount(username: username, password: Fixtures.password, displayName: username.capitalized, kind: .business,
-                                                            businessNumber: digits, businessName: username.capitalized + " Co.", email: "\(username)@example.kr"),
-                                                 by: actor, on: db)
-        }
-        let registry = RegistryService(platform: platform)
-        for username in ["acme", "beta", "gamma", "delta"] {
-            let account = try #require(try await identity.account(username: username, on: db))
-            let record = try await registry.createBusiness(NewBusiness(businessNumber: try #require(account.businessNumber), name: (account.businessName ?? username) + " 상사",
-                                                                       representativeName: "Kim", representativeNationalID: nil, address: "Seoul",
-                                                                       industryCode: "46510", openedOn: "2020-01-01"), by: actor, on: db)
-            if username == "gamma" {
-                _ = try await registry.changeBusiness(id: record.id, BusinessChange(status: "closed", effectiveOn: "2026-06-30", reason: "Closed"), by: actor, on: db)
-            }
-        }
-        _ = try await ExchangeModule.service(platform).grant(NewGrant(informationType: "business.status", consumerAgency: "1230000", consumerSystemId: nil,
-                                                                      legalBasis: LegalBasis.sharedUseByStatute.code, validFrom: "2026-01-01", validUntil: "2027-12-31"),
-                                                             providerAgencyID: nts.id, by: actor)
         return ProcurementWorld(service: ProcurementModule.service(platform))
     }
 }

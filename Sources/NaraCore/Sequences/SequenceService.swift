@@ -14,7 +14,15 @@ public struct SequenceService: Sendable {
         return try await db.transaction { tx in try await self.take(kind, year: year, on: tx) }
     }
 
-    private func take(_ kind: String, year: Int, on db: any Database) async throws -> Int64 {
+    /// `count` consecutive numbers in one statement (a group commit's batch), in the caller's transaction.
+    public func reserve(_ kind: String, year: Int, count: Int, on db: any Database) async throws -> ClosedRange<Int64> {
+        precondition(count >= 1)
+        let last = db.inTransaction ? try await take(kind, year: year, count: count, on: db)
+            : try await db.transaction { tx in try await self.take(kind, year: year, count: count, on: tx) }
+        return (last - Int64(count) + 1)...last
+    }
+
+    private func take(_ kind: String, year: Int, count: Int = 1, on db: any Database) async throws -> Int64 {
         let sql = db as! any SQLDatabase
         // Create the counter if it is new (another node may create it at the same moment: no error,
         // no aborted transaction), then take the next number under the row's write lock.
@@ -23,7 +31,7 @@ public struct SequenceService: Sendable {
             ON CONFLICT (kind, year) DO NOTHING
             """).run()
         guard let row = try await sql.raw("""
-            UPDATE sequences SET last_value = last_value + 1 WHERE kind = \(bind: kind) AND year = \(bind: year) RETURNING last_value
+            UPDATE sequences SET last_value = last_value + \(bind: Int64(count)) WHERE kind = \(bind: kind) AND year = \(bind: year) RETURNING last_value
             """).first() else {
             throw NaraError(.unavailable, code: .unavailable, "Could not allocate a number for \(kind); try again.")
         }

@@ -2,11 +2,6 @@ import FluentKit
 import Foundation
 import NaraCore
 
-public struct DashboardCount: Sendable, Codable, Equatable {
-    public let label: String
-    public let value: Double
-}
-
 public struct RedFlag: Sendable, Codable, Equatable {
     /// singleBidder, shortPeriod, sameWinner.
     public let kind: String

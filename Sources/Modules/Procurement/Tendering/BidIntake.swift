@@ -30,7 +30,7 @@ final class BidIntake: Sendable {
     let writer: BidWriter
 
     init(write: @escaping @Sendable ([PreparedBid]) async throws -> [Result<BidReceipt, any Error>]) {
-        writer = BidWriter(write: write)
+        writer = BidWriter(batchLimit: 512, write: write)
     }
 
     /// Registers a request for a tender; call `leave` when it is answered.
@@ -56,53 +56,5 @@ final class BidIntake: Sendable {
     }
 }
 
-/// The single writer of the group commit.
-actor BidWriter {
-    private struct Waiting {
-        let bid: PreparedBid
-        let continuation: CheckedContinuation<BidReceipt, any Error>
-    }
-
-    private var queue: [Waiting] = []
-    private var draining = false
-    private let write: @Sendable ([PreparedBid]) async throws -> [Result<BidReceipt, any Error>]
-    /// Bids per transaction at most.
-    static let batchLimit = 512
-    private(set) var batches = 0
-    private(set) var written = 0
-
-    init(write: @escaping @Sendable ([PreparedBid]) async throws -> [Result<BidReceipt, any Error>]) {
-        self.write = write
-    }
-
-    func submit(_ bid: PreparedBid) async throws -> BidReceipt {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.append(Waiting(bid: bid, continuation: continuation))
-            if !draining {
-                draining = true
-                Task { await self.drain() }
-            }
-        }
-    }
-
-    /// Commits queued bids batch by batch; bids that arrive while a batch commits form the next one.
-    private func drain() async {
-        while !queue.isEmpty {
-            let batch = Array(queue.prefix(Self.batchLimit))
-            queue.removeFirst(batch.count)
-            do {
-                let results = try await write(batch.map(\.bid))
-                batches += 1
-                for (waiting, result) in zip(batch, results) {
-                    if case .success = result { written += 1 }
-                    waiting.continuation.resume(with: result)
-                }
-            } catch {
-                for waiting in batch { waiting.continuation.resume(throwing: error) }
-            }
-        }
-        draining = false
-    }
-
-    func statistics() -> (batches: Int, written: Int) { (batches, written) }
-}
+/// The single writer of the bids' group commit, at most 512 bids per transaction.
+typealias BidWriter = GroupCommit<PreparedBid, BidReceipt>

@@ -1,10 +1,11 @@
 import Foundation
+import NaraCore
 
 /// A horizontal bar chart as inline SVG, drawn on the server (pages work without JavaScript).
-/// The values are written next to the bars and summarised in the image's accessible name.
-enum BarChart {
-    static func svg(_ bars: [DashboardCount], title: String, unit: String = "") -> String {
-        let rowHeight = 28, labelWidth = 190, chartWidth = 300, valueWidth = 80
+/// The values are written next to the bars and summarised in the image's accessible name. Shared by the modules' dashboards.
+public enum BarChart {
+    public static func svg(_ bars: [DashboardCount], title: String, unit: String = "") -> String {
+        let rowHeight = 28, labelWidth = 190, chartWidth = 300, valueWidth = 120
         let height = max(1, bars.count) * rowHeight + 8
         let width = labelWidth + chartWidth + valueWidth
         let maximum = max(bars.map(\.value).max() ?? 0, 1)

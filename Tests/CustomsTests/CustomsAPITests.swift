@@ -1,0 +1,392 @@
+import FluentKit
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NaraApp
+import NaraCore
+import NaraHTTP
+import NaraTesting
+import Testing
+@testable import Customs
+
+@Suite("Customs declarations")
+struct CustomsAPITests {
+    static func decode(_ response: TestResponse) throws -> DeclarationView {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = Timestamp.parseISO8601(text) else { throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: text)) }
+            return date
+        }
+        return try decoder.decode(DeclarationView.self, from: Data(buffer: response.body))
+    }
+
+    @Test("traders register once after the business registry confirms them active; a closed business and a citizen cannot")
+    func traders() async throws {
+        try await withTestApp { client, harness in
+            _ = try await CustomsWorld.create(harness.platform)
+            let acme = try await CustomsWorld.trader(client, "acme")
+            #expect(try await client.api(.post, "/api/v1/customs/traders", token: acme, json: "{}").status == .created, "registering again is harmless")
+            #expect(try await TraderModel.query(on: harness.db).count() == 1)
+            let gamma = try await client.token("gamma")
+            let closed = try await client.api(.post, "/api/v1/customs/traders", token: gamma, json: "{}")
+            #expect(closed.status == .unprocessableContent && closed.text.contains("closed"))
+            let badRole = try await client.api(.post, "/api/v1/customs/traders", token: try await client.token("beta"), json: #"{"roles":["smuggler"]}"#)
+            #expect(badRole.status == .unprocessableContent)
+            #expect(try await client.api(.post, "/api/v1/customs/traders", token: try await client.token("alice"), json: "{}").status == .forbidden)
+            #expect(try await TraderModel.query(on: harness.db).count() == 1)
+        }
+    }
+
+    @Test("a declaration is checked field by field before acceptance; every problem is reported at once and nothing is stored")
+    func validation() async throws {
+        try await withTestApp { client, harness in
+            _ = try await CustomsWorld.create(harness.platform)
+            let acme = try await CustomsWorld.trader(client, "acme")
+            let items = """
+                [{"hsCode":"123","description":"x","origin":"ZZ","quantity":1.0005,"quantityUnit":"KGM","grossMassKg":10,"netMassKg":20,"packages":0,
+                  "packageType":"??","valueMinor":0,"valuationMethod":9},
+                 {"hsCode":"8517130000","description":"Smartphones","origin":"CN","quantity":10,"quantityUnit":"KGM","grossMassKg":5,"netMassKg":4,"packages":1,
+                  "packageType":"CT","valueMinor":100000,"preference":"KR-EU"},
+                 {"hsCode":"1211909000","description":"Dried plants","origin":"CN","quantity":5,"quantityUnit":"KGM","grossMassKg":5,"netMassKg":5,"packages":1,
+                  "packageType":"BG","valueMinor":5000}]
+                """
+            let body = """
+                {"kind":"import","traderReference":"bad ref!","officeCode":"999","transportMode":7,"currency":"XAU","invoiceAmountMinor":1,"invoiceNumber":"",
+                 "incoterm":"CIFF","counterpartName":"","counterpartCountry":"KR","items":\(items)}
+                """
+            let refused = try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: body)
+            #expect(refused.status == .unprocessableContent)
+            for field in ["traderReference", "officeCode", "transportMode", "currency", "invoiceNumber", "incoterm", "counterpartName", "counterpartCountry", "cargo",
+                          "items/0/hsCode", "items/0/origin", "items/0/quantity", "items/0/netMassKg", "items/0/packages", "items/0/packageType", "items/0/valueMinor",
+                          "items/0/valuationMethod", "items/1/quantityUnit", "items/1/licenceNumber", "items/1/preference", "items/2/hsCode"] {
+                #expect(refused.text.contains("\"\(field)\""), "\(field) is reported")
+            }
+            // Totals: the items must add up to the invoice.
+            let wrongTotal = try await client.api(.post, "/api/v1/customs/declarations", token: acme,
+                                                  json: CustomsWorld.declaration(reference: "EX-1", total: 999_999))
+            #expect(wrongTotal.status == .unprocessableContent && wrongTotal.text.contains("invoiceAmountMinor"))
+            let malformed = try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: #"{"kind":"export","items":"many"}"#)
+            #expect(malformed.status == .badRequest)
+            #expect(try await DeclarationModel.query(on: harness.db).count() == 0)
+            #expect(try await client.api(.post, "/api/v1/customs/declarations", token: try await client.token("beta"),
+                                         json: CustomsWorld.declaration(reference: "EX-1")).status == .forbidden, "not a registered trader")
+        }
+    }
+
+    @Test("a green-lane export is accepted, laned, assessed and released in the request with every TRS time; its reference cannot be used again")
+    func greenExport() async throws {
+        try await withTestApp { client, harness in
+            _ = try await CustomsWorld.create(harness.platform)
+            let acme = try await CustomsWorld.trader(client, "acme")
+            let response = try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: CustomsWorld.declaration(reference: "EX-0001"))
+            #expect(response.status == .created, "\(response.text)")
+            let view = try Self.decode(response)
+            #expect(view.state == .released && view.lane == .green && view.number.hasPrefix("EX-2026-"))
+            #expect(view.times.acceptedAt != nil && view.times.lanedAt != nil && view.times.assessedAt != nil && view.times.releasedAt != nil)
+            #expect(view.history.map(\.to) == [.accepted, .laneAssigned, .assessed, .released])
+            #expect(view.laneDecision == nil, "the trader is not told which criteria were checked")
+            #expect(view.assessment?.totalCustomsValueKRW == 13_852_000 && view.amountDueKRW == 0)
+            let stored = try #require(try await DeclarationModel.find(view.id, on: harness.db))
+            #expect(stored.state == "released" && stored.releasedAt != nil)
+            #expect(try await DeclarationEventModel.query(on: harness.db).count() == 4)
+            let again = try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: CustomsWorld.declaration(reference: "EX-0001"))
+            #expect(again.status == .unprocessableContent && again.text.contains("traderReference"))
+            #expect(try await DeclarationModel.query(on: harness.db).count() == 1)
+            let audit = try await AuditEntryModel.query(on: harness.db).filter(\.$action == "customs.declaration.submit").count()
+            #expect(audit == 1)
+        }
+    }
+
+    @Test("criteria lane declarations with precedence red > yellow > blue; item conditions hold on one item; an expired criterion does nothing; officers see why")
+    func criteria() async throws {
+        try await withTestApp { client, harness in
+            let world = try await CustomsWorld.create(harness.platform)
+            let acme = try await CustomsWorld.trader(client, "acme")
+            let now = harness.clock.now()
+            func criterion(_ code: String, _ lane: String, _ conditions: [RiskCondition], until: Date? = nil, from: Date? = nil) async throws {
+                _ = try await world.service.saveCriterion(NewRiskCriterion(code: code, name: code, lane: lane, conditions: conditions,
+                                                                           validFrom: from.map(Timestamp.iso8601Millis),
+                                                                           validUntil: Timestamp.iso8601Millis(until ?? now.addingTimeInterval(86_400 * 30)), active: true),
+                                                          by: world.analyst, requestID: nil)
+            }
+            try await criterion("RC-BLUE", "blue", [RiskCondition(.hsPrefix, values: ["8471"])])
+            try await criterion("RC-YELLOW", "yellow", [RiskCondition(.hsPrefix, values: ["8507"]), RiskCondition(.origin, values: ["CN"])])
+            try await criterion("RC-RED-OLD", "red", [RiskCondition(.hsPrefix, values: ["8471"])], until: now.addingTimeInterval(-60), from: now.addingTimeInterval(-86_400))
+            let laptops = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: CustomsWorld.declaration(reference: "A-1")))
+            #expect(laptops.lane == .blue && laptops.state == .released && laptops.auditRequired, "blue: released, then audited")
+            // A Korean battery and a Chinese laptop: the yellow criterion needs both conditions on the same item, so only blue hits.
+            let mixed = """
+                [{"hsCode":"8507600000","description":"Battery packs","origin":"KR","quantity":10,"quantityUnit":"NAR","grossMassKg":50,"netMassKg":45,"packages":1,"packageType":"PX","valueMinor":500000},
+                 {"hsCode":"8471300000","description":"Notebook computers","origin":"CN","quantity":5,"quantityUnit":"NAR","grossMassKg":15,"netMassKg":12,"packages":1,"packageType":"CT","valueMinor":500000}]
+                """
+            let split = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme,
+                                                             json: CustomsWorld.declaration(reference: "A-2", items: mixed)))
+            #expect(split.lane == .blue)
+            let chinese = mixed.replacingOccurrences(of: "\"Battery packs\",\"origin\":\"KR\"", with: "\"Battery packs\",\"origin\":\"CN\"")
+            let yellow = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme,
+                                                              json: CustomsWorld.declaration(reference: "A-3", items: chinese)))
+            #expect(yellow.lane == .yellow && yellow.state == .documentsRequested, "yellow beats blue")
+            let officer = try await CustomsWorld.officer(client, harness)
+            let seen = try Self.decode(try await client.api(.get, "/api/v1/customs/declarations/\(yellow.id.uuidString)", token: officer))
+            let decision = try #require(seen.laneDecision)
+            #expect(Set(decision.hits.map(\.code)) == ["RC-BLUE", "RC-YELLOW"] && decision.hits.first { $0.code == "RC-YELLOW" }?.item == 1)
+            #expect(decision.reason == "criteria")
+            let traderView = try Self.decode(try await client.api(.get, "/api/v1/customs/declarations/\(yellow.id.uuidString)", token: acme))
+            #expect(traderView.laneDecision == nil && traderView.lane == .yellow)
+            // The officer's queue lists it; the documents are in order: assessed and released (no duty on exports).
+            let queue = try await client.api(.get, "/api/v1/customs/declarations?lane=yellow", token: officer)
+            #expect(queue.text.contains(yellow.number))
+            let checked = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(yellow.id.uuidString)/documents-checked", token: officer,
+                                                               json: #"{"note":"Invoice and packing list match."}"#))
+            #expect(checked.state == .released)
+            #expect(try await client.api(.post, "/api/v1/customs/declarations/\(yellow.id.uuidString)/documents-checked", token: acme, json: "{}").status == .forbidden)
+        }
+    }
+
+    @Test("an import on the documents lane: checked, duty and VAT charged on the ledger, released when the payment arrives; the cargo's journey shows it")
+    func importPaid() async throws {
+        try await withTestApp { client, harness in
+            let world = try await CustomsWorld.create(harness.platform)
+            let acme = try await CustomsWorld.trader(client, "acme")
+            let carrier = try await CustomsWorld.trader(client, "carrier", roles: "\"carrier\"")
+            let cargo = try await CustomsWorld.cargo(client, carrier, description: "French wine")
+            _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-WINE", name: "Wine", lane: "yellow", conditions: [RiskCondition(.hsPrefix, values: ["2204"])],
+                                                                       validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
+            let wine = """
+                [{"hsCode":"2204210000","description":"Red wine, 750 ml","origin":"FR","quantity":900,"quantityUnit":"LTR","grossMassKg":1520,"netMassKg":900,
+                  "packages":100,"packageType":"CT","valueMinor":1440000}]
+                """
+            let lodged = try await client.api(.post, "/api/v1/customs/declarations", token: acme,
+                                              json: CustomsWorld.declaration(kind: "import", reference: "IM-1", cargo: cargo, items: wine, currency: "EUR", total: 1_440_000, counterpart: "FR"))
+            #expect(lodged.status == .created, "\(lodged.text)")
+            let view = try Self.decode(lodged)
+            #expect(view.state == .documentsRequested && view.lane == .yellow)
+            // 1,440,000 EUR cents at 1,452.30: 20,913,120 KRW; 15 % duty 3,136,968 (3,136,960 collected); VAT 2,405,008 (2,405,000).
+            #expect(view.assessment?.totalCustomsValueKRW == 20_913_120 && view.assessment?.totalDutyKRW == 3_136_960 && view.assessment?.totalVATKRW == 2_405_000)
+            let officer = try await CustomsWorld.officer(client, harness)
+            let assessed = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(view.id.uuidString)/documents-checked", token: officer, json: "{}"))
+            #expect(assessed.state == .assessed && assessed.amountDueKRW == 5_541_960)
+            let reference = try #require(assessed.paymentReference)
+            try await world.service.recordPayments()
+            #expect(try await DeclarationModel.find(view.id, on: harness.db)?.state == "assessed", "not released before the payment")
+            let paid = try await harness.platform.payments.reconcile(PaymentNotice(reference: reference, amountMinor: 5_541_960, currency: "KRW",
+                                                                                   bankTransactionID: "BANK-1", paidAt: harness.clock.now()),
+                                                                     by: .system("bank"), on: harness.db)
+            guard case .recorded = paid else { Issue.record("the payment was not recorded: \(paid)"); return }
+            try await world.service.recordPayments()
+            let released = try Self.decode(try await client.api(.get, "/api/v1/customs/declarations/\(view.id.uuidString)", token: acme))
+            #expect(released.state == .released && released.times.paidAt != nil && released.times.releasedAt != nil)
+            #expect(released.history.map(\.to).suffix(3) == [.assessed, .paid, .released])
+            // The public sees the journey and the declaration's state, not its parties or amounts.
+            let tracking = try await client.api(.get, "/api/v1/customs/cargo/\(cargo)")
+            #expect(tracking.status == .ok && tracking.text.contains("\"released\"") && tracking.text.contains(view.number))
+            #expect(!tracking.text.contains("5541960") && !tracking.text.contains("Acme"))
+            // The bonded area lets it go: the import is cleared.
+            let gate = try await client.api(.post, "/api/v1/customs/cargo/\(cargo)/events", token: carrier, json: #"{"status":"gate_out","place":"Busan New Port"}"#)
+            #expect(gate.status == .ok, "\(gate.text)")
+            #expect(try await DeclarationModel.find(view.id, on: harness.db)?.state == "cleared")
+            #expect(try await client.api(.post, "/api/v1/customs/cargo/\(cargo)/events", token: acme, json: #"{"status":"gate_out"}"#).status == .forbidden)
+            #expect(try await client.api(.get, "/api/v1/customs/cargo/NO-SUCH").status == .notFound)
+        }
+    }
+
+    @Test("a red-lane inspection corrects an item and reassesses the duty; its finding counts in the trader's history for the next declaration")
+    func inspection() async throws {
+        try await withTestApp { client, harness in
+            let world = try await CustomsWorld.create(harness.platform)
+            let acme = try await CustomsWorld.trader(client, "acme")
+            let carrier = try await CustomsWorld.trader(client, "carrier", roles: "\"carrier\"")
+            _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-BAGS", name: "Bags from CN", lane: "red",
+                                                                       conditions: [RiskCondition(.hsPrefix, values: ["4202"]), RiskCondition(.origin, values: ["CN"])],
+                                                                       validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
+            _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-HISTORY", name: "Findings", lane: "yellow",
+                                                                       conditions: [RiskCondition(.findingsAtLeast, count: 1)],
+                                                                       validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
+            let bags = """
+                [{"hsCode":"4202210000","description":"Leather handbags","origin":"CN","quantity":800,"quantityUnit":"NAR","grossMassKg":620,"netMassKg":560,
+                  "packages":40,"packageType":"CT","valueMinor":9600000}]
+                """
+            let cargo = try await CustomsWorld.cargo(client, carrier)
+            let lodged = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme,
+                                                              json: CustomsWorld.declaration(kind: "import", reference: "IM-BAGS", cargo: cargo, items: bags, total: 9_600_000, counterpart: "CN")))
+            #expect(lodged.lane == .red && lodged.state == .underInspection)
+            let officer = try await CustomsWorld.officer(client, harness)
+            let noFindings = try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/inspection", token: officer, json: #"{"findings":""}"#)
+            #expect(noFindings.status == .unprocessableContent)
+            let badItem = try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/inspection", token: officer,
+                                               json: #"{"findings":"x","corrections":[{"sequence":9,"valueMinor":1}]}"#)
+            #expect(badItem.status == .unprocessableContent && badItem.text.contains("corrections/0/sequence"))
+            let inspected = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/inspection", token: officer,
+                                                                 json: #"{"findings":"Undervalued: the real price is 14,400 USD.","corrections":[{"sequence":1,"valueMinor":1440000}]}"#))
+            // 1,440,000 cents at 1,385.20: 19,946,880 KRW; duty 8 % 1,595,750; VAT 10 % of 21,542,630 = 2,154,263.
+            #expect(inspected.items[0].valueMinor == 1_440_000)
+            #expect(inspected.assessment?.totalCustomsValueKRW == 19_946_880 && inspected.assessment?.totalDutyKRW == 1_595_750
+                    && inspected.assessment?.totalVATKRW == 2_154_260)
+            #expect(inspected.state == .assessed && inspected.inspections.count == 1 && inspected.inspections[0].discrepancy)
+            // Before: 132,979,200 KRW; duty 10,638,330 and VAT 14,361,750 collected (25,000,080); after: 3,750,010.
+            #expect(inspected.inspections[0].dutyBeforeKRW == 25_000_080 && inspected.inspections[0].dutyAfterKRW == 3_750_010)
+            // The next declaration of the same trader meets its history.
+            let next = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: CustomsWorld.declaration(reference: "EX-AFTER")))
+            #expect(next.lane == .yellow)
+        }
+    }
+
+    @Test("re-routing needs a reason and is audited; an AEO's duty is covered by its guarantee and the goods released at once")
+    func rerouteAndAEO() async throws {
+        try await withTestApp { client, harness in
+            let world = try await CustomsWorld.create(harness.platform)
+            let acme = try await CustomsWorld.trader(client, "acme")
+            let carrier = try await CustomsWorld.trader(client, "carrier", roles: "\"carrier\"")
+            let analyst = try await CustomsWorld.officer(client, harness, "analyst.kcs")
+            #expect(try await client.api(.put, "/api/v1/customs/traders/1018150670/aeo", token: analyst, json: #"{"grade":"AAAA"}"#).status == .unprocessableContent)
+            #expect(try await client.api(.put, "/api/v1/customs/traders/1018150670/aeo", token: acme, json: #"{"grade":"AAA"}"#).status == .forbidden)
+            #expect(try await client.api(.put, "/api/v1/customs/traders/1018150670/aeo", token: analyst, json: #"{"grade":"AAA"}"#).status == .ok)
+            let sugar = """
+                [{"hsCode":"1701999000","description":"Refined sugar","origin":"TH","quantity":20000,"quantityUnit":"KGM","grossMassKg":20400,"netMassKg":20000,
+                  "packages":400,"packageType":"BG","valueMinor":500000}]
+                """
+            let cargo = try await CustomsWorld.cargo(client, carrier, description: "Sugar")
+            let view = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme,
+                                                            json: CustomsWorld.declaration(kind: "import", reference: "IM-SUGAR", cargo: cargo, items: sugar, total: 500_000, counterpart: "TH")))
+            // The higher of 30 % (2,077,800) and 200 KRW/kg (4,000,000): the specific duty.
+            #expect(view.assessment?.totalDutyKRW == 4_000_000)
+            #expect(view.state == .released && view.history.map(\.to).contains(.guaranteed), "guaranteed and released")
+            // An officer re-routes a released declaration? No: only before release.
+            let officer = try await CustomsWorld.officer(client, harness)
+            #expect(try await client.api(.post, "/api/v1/customs/declarations/\(view.id.uuidString)/reroute", token: officer,
+                                         json: #"{"lane":"red","reason":"Tip-off"}"#).status == .conflict)
+            // Withdraw the AEO status: the next import waits for the money; an officer re-routes it to red with a reason.
+            #expect(try await client.api(.put, "/api/v1/customs/traders/1018150670/aeo", token: analyst, json: #"{"grade":null}"#).status == .ok)
+            _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-SUGAR", name: "Sugar", lane: "yellow", conditions: [RiskCondition(.hsPrefix, values: ["1701"])],
+                                                                       validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
+            let second = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme,
+                                                              json: CustomsWorld.declaration(kind: "import", reference: "IM-SUGAR-2", cargo: cargo, items: sugar, total: 500_000, counterpart: "TH")))
+            #expect(second.state == .documentsRequested)
+            let noReason = try await client.api(.post, "/api/v1/customs/declarations/\(second.id.uuidString)/reroute", token: officer, json: #"{"lane":"red","reason":" "}"#)
+            #expect(noReason.status == .unprocessableContent)
+            let rerouted = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(second.id.uuidString)/reroute", token: officer,
+                                                                json: #"{"lane":"red","reason":"Intelligence report 26-114"}"#))
+            #expect(rerouted.lane == .red && rerouted.state == .underInspection)
+            #expect(try await AuditEntryModel.query(on: harness.db).filter(\.$action == "customs.declaration.lane_assigned").all().contains { ($0.detail ?? "").contains("26-114") })
+        }
+    }
+
+    @Test("when the risk engine cannot decide, declarations go to the documents lane, never green")
+    func engineFailure() async throws {
+        try await withTestApp { client, harness in
+            let world = try await CustomsWorld.create(harness.platform)
+            let acme = try await CustomsWorld.trader(client, "acme")
+            let broken = RiskCriterionModel()
+            broken.id = UUID()
+            broken.code = "RC-BROKEN"
+            broken.name = "Corrupted"
+            broken.lane = "red"
+            broken.conditions = "not json"
+            broken.validFrom = harness.clock.now()
+            broken.validUntil = harness.clock.now().addingTimeInterval(86_400)
+            broken.active = true
+            broken.createdBy = "test"
+            broken.createdAt = harness.clock.now()
+            try await broken.create(on: harness.db)
+            world.service.forgetReference()
+            let view = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: CustomsWorld.declaration(reference: "EX-F")))
+            #expect(view.lane == .yellow && view.state == .documentsRequested)
+            let officer = try await CustomsWorld.officer(client, harness)
+            let seen = try Self.decode(try await client.api(.get, "/api/v1/customs/declarations/\(view.id.uuidString)", token: officer))
+            #expect(seen.laneDecision?.reason == "engine_failed")
+        }
+    }
+
+    @Test("a trader cannot read another's declaration; invalidation needs a reason and is refused after release")
+    func privacyAndInvalidation() async throws {
+        try await withTestApp { client, harness in
+            let world = try await CustomsWorld.create(harness.platform)
+            let acme = try await CustomsWorld.trader(client, "acme")
+            let beta = try await CustomsWorld.trader(client, "beta")
+            let released = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: CustomsWorld.declaration(reference: "EX-P")))
+            #expect(try await client.api(.get, "/api/v1/customs/declarations/\(released.id.uuidString)", token: beta).status == .notFound)
+            #expect(try await client.api(.get, "/api/v1/customs/declarations/\(released.id.uuidString)/wco.xml", token: beta).status == .notFound)
+            #expect(try await client.api(.get, "/api/v1/customs/declarations", token: beta).text == "[]")
+            #expect(try await client.api(.post, "/api/v1/customs/declarations/\(released.id.uuidString)/invalidate", token: acme,
+                                         json: #"{"reason":"Mistake"}"#).status == .conflict)
+            _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-ALL", name: "All exports", lane: "yellow", conditions: [RiskCondition(.kind, values: ["export"])],
+                                                                       validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
+            let pending = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: CustomsWorld.declaration(reference: "EX-Q")))
+            #expect(try await client.api(.post, "/api/v1/customs/declarations/\(pending.id.uuidString)/invalidate", token: acme, json: #"{"reason":""}"#).status
+                    == .unprocessableContent)
+            #expect(try await client.api(.post, "/api/v1/customs/declarations/\(pending.id.uuidString)/invalidate", token: beta, json: #"{"reason":"x"}"#).status == .notFound)
+            let withdrawn = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(pending.id.uuidString)/invalidate", token: acme,
+                                                                 json: #"{"reason":"Lodged twice"}"#))
+            #expect(withdrawn.state == .invalidated && withdrawn.reason == "Lodged twice")
+        }
+    }
+
+    @Test("the WCO DEC-DMS XML of an import with several items and of an export is well-formed and carries the declaration's data")
+    func wcoXML() async throws {
+        try await withTestApp { client, harness in
+            let world = try await CustomsWorld.create(harness.platform)
+            _ = world
+            let acme = try await CustomsWorld.trader(client, "acme")
+            let carrier = try await CustomsWorld.trader(client, "carrier", roles: "\"carrier\"")
+            let cargo = try await CustomsWorld.cargo(client, carrier, description: "Wine & <more>")
+            let items = """
+                [{"hsCode":"2204210000","description":"Red wine \\"Château\\" & rosé <750 ml>","origin":"FR","quantity":900,"quantityUnit":"LTR","grossMassKg":1520.5,"netMassKg":900,
+                  "packages":100,"packageType":"CT","valueMinor":1000000,"preference":"KR-EU","proofOfOrigin":"FR-REX-1"},
+                 {"hsCode":"8471300000","description":"Notebook computers","origin":"CN","quantity":5,"quantityUnit":"NAR","grossMassKg":15,"netMassKg":12,
+                  "packages":1,"packageType":"CT","valueMinor":300000},
+                 {"hsCode":"8517130000","description":"스마트폰 (Smartphones)","origin":"CN","quantity":10,"quantityUnit":"NAR","grossMassKg":5,"netMassKg":4,
+                  "packages":1,"packageType":"BX","valueMinor":140000,"licenceNumber":"RRA-1"}]
+                """
+            let view = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme,
+                                                            json: CustomsWorld.declaration(kind: "import", reference: "IM-XML", cargo: cargo, items: items, currency: "EUR",
+                                                                                           total: 1_440_000, counterpart: "FR")))
+            let xml = try await client.api(.get, "/api/v1/customs/declarations/\(view.id.uuidString)/wco.xml", token: acme)
+            #expect(xml.status == .ok && xml.headers[.contentType]?.hasPrefix("application/xml") == true)
+            let parser = XMLParser(data: Data(buffer: xml.body))
+            #expect(parser.parse(), "well-formed: \(parser.parserError.map { "\($0)" } ?? "")")
+            for fragment in ["<md:WCODataModelVersionCode>3.6</md:WCODataModelVersionCode>", "<ID>\(view.number)</ID>", "<TypeCode>IMA</TypeCode>",
+                             "<GoodsItemQuantity>3</GoodsItemQuantity>", "<InvoiceAmount currencyID=\"EUR\">14400.00</InvoiceAmount>", "<ID>2204210000</ID>",
+                             "Château&quot; &amp; rosé &lt;750 ml&gt;", "<CountryCode>FR</CountryCode>", "<DutyRegimeCode>FTA</DutyRegimeCode>", "<ID>FR-REX-1</ID>",
+                             "<TypeCode>861</TypeCode>", "<ID>RRA-1</ID>", "<GrossMassMeasure unitCode=\"KGM\">1520.5</GrossMassMeasure>", "<ConditionCode>FOB</ConditionCode>",
+                             "<ID>\(cargo)</ID>", "스마트폰"] {
+                #expect(xml.text.contains(fragment), "\(fragment)")
+            }
+            let export = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: CustomsWorld.declaration(reference: "EX-XML")))
+            let exportXML = try await client.api(.get, "/api/v1/customs/declarations/\(export.id.uuidString)/wco.xml", token: acme)
+            #expect(XMLParser(data: Data(buffer: exportXML.body)).parse())
+            #expect(exportXML.text.contains("<TypeCode>EXA</TypeCode>") && exportXML.text.contains("<ExitOffice>") && !exportXML.text.contains("<DutyTaxFee>"))
+            if let directory = ProcessInfo.processInfo.environment["NARA_WCO_SAMPLES"] {
+                try Data(buffer: xml.body).write(to: URL(fileURLWithPath: directory).appendingPathComponent("import-3-items.xml"))
+                try Data(buffer: exportXML.body).write(to: URL(fileURLWithPath: directory).appendingPathComponent("export-1-item.xml"))
+            }
+        }
+    }
+
+    @Test("forty declarations at once are written in few commits, each answered with its own number")
+    func groupCommit() async throws {
+        try await withTestApp { client, harness in
+            let world = try await CustomsWorld.create(harness.platform)
+            let acme = try await CustomsWorld.trader(client, "acme")
+            let numbers = try await withThrowingTaskGroup(of: String.self) { group in
+                for n in 0..<40 {
+                    group.addTask {
+                        let response = try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: CustomsWorld.declaration(reference: "GC-\(n)"))
+                        return (response.jsonObject["number"] as? String) ?? "status \(response.status)"
+                    }
+                }
+                var all: [String] = []
+                for try await number in group { all.append(number) }
+                return all
+            }
+            #expect(Set(numbers).count == 40 && numbers.allSatisfy { $0.hasPrefix("EX-2026-") }, "\(numbers)")
+            #expect(try await DeclarationModel.query(on: harness.db).count() == 40)
+            let stats = await world.service.writer.statistics()
+            #expect(stats.written == 40 && stats.batches < 40, "\(stats)")
+        }
+    }
+}
