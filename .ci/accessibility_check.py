@@ -186,6 +186,14 @@ try:
         failures.append("the customs officers' queue is empty in the demo data")
     driver.delete_all_cookies()
 
+    # The risk analyst and tariff officer: criteria, rates, the simulator's report, the tariff and the exchange rates.
+    sign_in(driver, "official.kcs", second_factor=True)
+    visit(driver, "/customs/reference", "risk analyst /customs/reference")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/customs/reference/simulate'] button[type=submit]").click()
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#simulation-title ~ table"))
+    audit(driver, "risk analyst simulation report")
+    driver.delete_all_cookies()
+
     # The review body's complaints.
     sign_in(driver, "official.moef", second_factor=True)
     visit(driver, "/procurement/review", "review body /procurement/review")
@@ -205,7 +213,11 @@ try:
         driver.find_element(By.CSS_SELECTOR, "form[enctype='multipart/form-data'] button[type=submit]").click()
         WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
         audit(driver, "supplier bid refused")
-    # The same business as a trader: its declarations, one of them, and its cargo's public tracking page.
+    # The same business as a trader: the declaration form (and refused), its declarations, one of them, and its cargo's public tracking page.
+    visit(driver, "/customs/declarations/new", "trader /customs/declarations/new")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/customs/declarations'] button[type=submit]").click()
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    audit(driver, "trader declaration form with errors")
     visit(driver, "/customs/declarations", "trader /customs/declarations")
     declaration_links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "tbody a")]
     if not declaration_links:

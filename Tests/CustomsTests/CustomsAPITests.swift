@@ -326,6 +326,41 @@ struct CustomsAPITests {
         }
     }
 
+    @Test("the trader amends a declaration waiting for its documents: the new items are checked, reassessed and laned again; bad items and a missing reason change nothing")
+    func amendment() async throws {
+        try await withTestApp { client, harness in
+            let world = try await CustomsWorld.create(harness.platform)
+            let acme = try await CustomsWorld.trader(client, "acme")
+            _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-BAT", name: "Batteries", lane: "yellow", conditions: [RiskCondition(.hsPrefix, values: ["8507"])],
+                                                                       validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
+            let batteries = """
+                [{"hsCode":"8507600000","description":"Battery packs","origin":"KR","quantity":10,"quantityUnit":"NAR","grossMassKg":50,"netMassKg":45,"packages":1,"packageType":"PX","valueMinor":500000}]
+                """
+            let lodged = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme,
+                                                              json: CustomsWorld.declaration(reference: "AM-1", items: batteries, total: 500_000)))
+            #expect(lodged.state == .documentsRequested)
+            let laptops = """
+                [{"hsCode":"8471300000","description":"Notebook computers","origin":"KR","quantity":5,"quantityUnit":"NAR","grossMassKg":15,"netMassKg":12,"packages":1,"packageType":"CT","valueMinor":600000}]
+                """
+            let noReason = try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/amend", token: acme,
+                                                json: "{\"reason\":\" \",\"invoiceAmountMinor\":600000,\"items\":\(laptops)}")
+            #expect(noReason.status == .unprocessableContent && noReason.text.contains("\"reason\""))
+            let badItem = try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/amend", token: acme,
+                                               json: "{\"reason\":\"Wrong goods\",\"invoiceAmountMinor\":600000,\"items\":\(laptops.replacingOccurrences(of: "8471300000", with: "8471399999"))}")
+            #expect(badItem.status == .unprocessableContent && badItem.text.contains("items/0/hsCode"))
+            #expect(try await DeclarationModel.find(lodged.id, on: harness.db)?.items.contains("8507600000") == true, "nothing changed")
+            let beta = try await CustomsWorld.trader(client, "beta")
+            #expect(try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/amend", token: beta,
+                                         json: "{\"reason\":\"x\",\"invoiceAmountMinor\":600000,\"items\":\(laptops)}").status == .notFound)
+            let amended = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/amend", token: acme,
+                                                               json: "{\"reason\":\"The shipment holds laptops, not batteries\",\"invoiceAmountMinor\":600000,\"items\":\(laptops)}"))
+            #expect(amended.state == .released && amended.lane == .green && amended.items[0].hsCode == "8471300000" && amended.invoiceAmountMinor == 600_000)
+            #expect(amended.history.map(\.to).contains(.accepted) && amended.history.contains { $0.note.contains("laptops, not batteries") })
+            #expect(try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/amend", token: acme,
+                                         json: "{\"reason\":\"again\",\"invoiceAmountMinor\":600000,\"items\":\(laptops)}").status == .conflict, "not after the release")
+        }
+    }
+
     @Test("the WCO DEC-DMS XML of an import with several items and of an export is well-formed and carries the declaration's data")
     func wcoXML() async throws {
         try await withTestApp { client, harness in

@@ -53,6 +53,7 @@ public struct CustomsModule: NaraModule {
         let service = Self.service(portal.platform)
         CustomsAPI.register(routes, portal: portal, service: service)
         CustomsPages.register(routes, portal: portal, service: service)
+        ReferencePages.register(routes, portal: portal, service: service)
     }
 
     public func seedDemo(_ seed: DemoSeedContext) async throws {

@@ -16,6 +16,7 @@ enum CustomsAPI {
     struct Rate: Decodable { let rateHundredths: Int64 }
     struct AEO: Decodable { let grade: String? }
     struct Simulation: Decodable { let count: Int; let seed: UInt64?; let draft: NewRiskCriterion? }
+    struct Amendment: Decodable { let reason: String; let invoiceAmountMinor: Int64; let items: [DeclarationItemInput] }
 
     static let number: JSONValue = ["type": "number"]
 
@@ -140,11 +141,26 @@ enum CustomsAPI {
             let body = try await request.decode(as: Reason.self, context: context)
             return try .json(try await service.reject(id: try id(context), reason: body.reason ?? "", by: try context.requireActor(), requestID: context.requestID))
         }
+        routes.api(.post, "/api/v1/customs/declarations/:id/amend", APIOperation(
+            summary: "Amend the declaration's goods items before its release, with the reason (its trader or declarant): checked as new, reassessed and laned again",
+            tag: "customs", requestBody: Schema.object(["reason": Schema.string, "invoiceAmountMinor": Schema.integer, "items": Schema.array(item)],
+                                                       required: ["reason", "invoiceAmountMinor", "items"]),
+            response: declaration, errors: [400, 401, 404, 409, 422])) { request, context in
+            let body = try await request.decode(as: Amendment.self, context: context)
+            return try .json(try await service.amend(id: try id(context), reason: body.reason, items: body.items, invoiceAmountMinor: body.invoiceAmountMinor,
+                                                     by: try context.requireActor(), requestID: context.requestID))
+        }
         routes.api(.post, "/api/v1/customs/declarations/:id/invalidate", APIOperation(
             summary: "Invalidate the declaration before its release, with the reason (its trader, declarant or an officer)", tag: "customs",
             requestBody: Schema.object(["reason": Schema.string], required: ["reason"]), response: declaration, errors: [400, 401, 404, 409, 422])) { request, context in
             let body = try await request.decode(as: Reason.self, context: context)
             return try .json(try await service.invalidate(id: try id(context), reason: body.reason ?? "", by: try context.requireActor(), requestID: context.requestID))
+        }
+
+        routes.api(.post, "/api/v1/customs/declarations/:id/certificate", APIOperation(
+            summary: "Issue (once) the export declaration certificate of a released export to the exporter: a signed PDF verifiable by anyone",
+            tag: "customs", response: Schema.object(["documentID": Schema.uuid], required: ["documentID"]), errors: [401, 404, 409])) { _, context in
+            try .json(["documentID": try await service.exportCertificate(id: try id(context), by: try context.requireActor())])
         }
 
         // Manifests and cargo.

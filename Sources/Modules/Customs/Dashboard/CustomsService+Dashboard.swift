@@ -90,4 +90,51 @@ extension CustomsService {
         return WCODeclarationXML.render(view, context: WCODeclarationXML.Context(locode: ref.offices[view.officeCode]?.locode ?? "KRSEL", vessel: vessel,
                                                                                 billOfLading: bill))
     }
+
+    /// The export clearance certificate (수출신고필증) of a released export, issued once through
+    /// the platform's issuance service (a signed PDF anyone can verify) to the exporter's account.
+    func exportCertificate(id: UUID, by actor: Actor) async throws -> UUID {
+        guard let m = try await DeclarationModel.find(id, on: db) else { throw NaraError.notFound("The declaration") }
+        guard try await reader(actor, of: m) == .party else { throw NaraError.notFound("The declaration") }
+        if let existing = m.documentID { return existing }
+        guard m.kind == DeclarationKind.export.rawValue, m.state == DeclarationState.released.rawValue || m.state == DeclarationState.exited.rawValue,
+              let released = m.releasedAt else {
+            throw NaraError(.conflict, code: .illegalTransition, "The export clearance certificate is issued for a released export.")
+        }
+        let view = try await self.view(m, for: .party)
+        guard let trader = try await TraderModel.find(m.traderID, on: db), let account = trader.accountID,
+              let kcs = try await platform.identity.agency(code: Self.agencyCode, on: db) else {
+            throw NaraError(.conflict, code: "no_holder", "The exporter has no account to hold the certificate.")
+        }
+        let display = { (date: Date) in Timestamp.iso8601Millis(date).prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC" }
+        let goods = view.items.map { "\($0.hsCode) \($0.description) × \(Self.kilograms($0.quantityMilli)) \($0.quantityUnit)" }.joined(separator: "; ")
+        let masked = String(trader.businessNumber.prefix(3)) + "-" + String(trader.businessNumber.dropFirst(3).prefix(2)) + "-*****"
+        let facts = [
+            DocumentFact(key: "declaration", labelEN: "Export declaration", labelKO: "수출신고번호", value: m.number, disclosedByDefault: true),
+            DocumentFact(key: "released", labelEN: "Released (accepted by customs)", labelKO: "수리일시", value: display(released), disclosedByDefault: true),
+            DocumentFact(key: "exporter", labelEN: "Exporter", labelKO: "수출자", value: "\(trader.name) (\(masked))", disclosedByDefault: true),
+            DocumentFact(key: "consignee", labelEN: "Consignee", labelKO: "구매자", value: "\(m.counterpartName) (\(m.counterpartCountry))"),
+            DocumentFact(key: "office", labelEN: "Customs office", labelKO: "세관", value: m.officeCode, disclosedByDefault: true),
+            DocumentFact(key: "goods", labelEN: "Goods", labelKO: "품명", value: String(goods.prefix(500))),
+            DocumentFact(key: "value", labelEN: "Invoice value (FOB)", labelKO: "결제금액", value: Money.format(m.invoiceMinor, currency: m.currency)),
+            DocumentFact(key: "customsValue", labelEN: "Customs value", labelKO: "신고가격(원화)",
+                         value: Money.format(view.assessment?.totalCustomsValueKRW ?? 0, currency: "KRW")),
+        ]
+        let request = DocumentIssueRequest(module: Self.module, documentType: "customs.export-clearance", titleEN: "Export Declaration Certificate",
+                                           titleKO: "수출신고필증", agencyID: kcs.id, holderAccountID: account,
+                                           subjectRef: platform.audit.subjectRef(businessNumber: trader.businessNumber), subjectName: trader.name,
+                                           subjectIdentifier: masked, facts: facts, validDays: 365 * 5, sourceReference: m.number)
+        // Rendering and signing happen before the write; the record and the declaration's link commit together.
+        let prepared = try await platform.documents.prepare(request, on: db)
+        return try await db.transaction { tx in
+            try await tx.lockRow(DeclarationModel.schema, id: id)
+            guard let current = try await DeclarationModel.find(id, on: tx) else { throw NaraError.notFound("The declaration") }
+            if let existing = current.documentID { return existing }
+            let document = try await self.platform.documents.record(prepared, by: AuditActor(actor, requestID: nil), on: tx)
+            current.documentID = document.id
+            try await current.save(on: tx)
+            return document.id
+        }
+    }
 }
+

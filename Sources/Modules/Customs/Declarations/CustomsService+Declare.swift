@@ -106,61 +106,7 @@ extension CustomsService {
             v.add("cargo", "required", "An import declaration names its cargo's tracking number (화물관리번호).")
         }
         // Goods items.
-        if input.items.isEmpty || input.items.count > Self.maximumItems { v.add("items", "count", "A declaration has 1 to \(Self.maximumItems) goods items.") }
-        var items: [DeclarationItem] = []
-        var lines: [TariffLine] = []
-        for (index, item) in input.items.enumerated() {
-            let f = "items/\(index)/"
-            let line = ref.tariff[item.hsCode]
-            if !TariffLine.isValidCode(item.hsCode) {
-                v.add(f + "hsCode", "format", "The HS code is the 10-digit national tariff line (HSK).")
-            } else if line == nil {
-                v.add(f + "hsCode", "unknown", "\(item.hsCode) is not a line of the tariff.")
-            }
-            let description = item.description.trimmingCharacters(in: .whitespacesAndNewlines)
-            if description.count < 3 || description.count > 256 { v.add(f + "description", "length", "Describe the goods in 3 to 256 characters.") }
-            if !CustomsCountry.isValid(item.origin) { v.add(f + "origin", "unknown", "Give the ISO country code of the origin.") }
-            let quantity = Self.milli(item.quantity), gross = Self.milli(item.grossMassKg), net = Self.milli(item.netMassKg)
-            if quantity == nil { v.add(f + "quantity", "format", "The quantity is positive, with at most 3 decimals.") }
-            if let line, item.quantityUnit != line.quantityUnit {
-                v.add(f + "quantityUnit", "mismatch", "The tariff line \(line.code) is declared in \(line.quantityUnit), not \(item.quantityUnit).")
-            }
-            if gross == nil { v.add(f + "grossMassKg", "format", "The gross mass is positive kilograms, with at most 3 decimals.") }
-            if net == nil { v.add(f + "netMassKg", "format", "The net mass is positive kilograms, with at most 3 decimals.") }
-            if let gross, let net, net > gross { v.add(f + "netMassKg", "range", "The net mass cannot exceed the gross mass.") }
-            if !(1...1_000_000).contains(item.packages) { v.add(f + "packages", "range", "The number of packages is 1 to 1,000,000.") }
-            if !Self.packageTypes.contains(item.packageType) { v.add(f + "packageType", "unknown", "Give the UN/ECE Rec. 21 package type (\(Self.packageTypes.joined(separator: ", "))).") }
-            if !(1...Self.maximumAmount).contains(item.valueMinor) { v.add(f + "valueMinor", "range", "The value is positive, in the currency's minor units.") }
-            if !(1...6).contains(item.valuationMethod ?? 1) { v.add(f + "valuationMethod", "range", "The valuation method is 1 to 6 (1: the transaction value).") }
-            if let line {
-                if line.prohibited && kind == .import { v.add(f + "hsCode", "prohibited", "Goods of \(line.code) may not be imported.") }
-                if let licence = kind == .import ? line.importLicence : line.exportLicence,
-                   (item.licenceNumber ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-                    v.add(f + "licenceNumber", "required", "These goods need a licence: \(licence). Give its number.")
-                }
-                if let claimed = item.preference, !claimed.isEmpty {
-                    if kind != .import {
-                        v.add(f + "preference", "import_only", "A preferential rate is claimed on import.")
-                    } else if let preferential = line.preferential.first(where: { $0.agreement == claimed }) {
-                        if !preferential.origins.contains(item.origin) {
-                            v.add(f + "preference", "origin", "Goods of \(item.origin) origin do not qualify under \(claimed).")
-                        }
-                        if (item.proofOfOrigin ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-                            v.add(f + "proofOfOrigin", "required", "A preferential rate needs the proof of origin (certificate number).")
-                        }
-                    } else {
-                        v.add(f + "preference", "unknown", "The tariff line has no preferential rate under \(claimed).")
-                    }
-                }
-                lines.append(line)
-            }
-            items.append(DeclarationItem(sequence: index + 1, hsCode: item.hsCode, description: description, origin: item.origin,
-                                         quantityMilli: quantity ?? 0, quantityUnit: item.quantityUnit, grossMassMilli: gross ?? 0, netMassMilli: net ?? 0,
-                                         packages: item.packages, packageType: item.packageType, valueMinor: item.valueMinor,
-                                         valuationMethod: item.valuationMethod ?? 1, preference: item.preference.flatMap { $0.isEmpty ? nil : $0 },
-                                         proofOfOrigin: item.proofOfOrigin.flatMap { $0.isEmpty ? nil : $0 },
-                                         licenceNumber: item.licenceNumber.flatMap { $0.isEmpty ? nil : $0 }))
-        }
+        let (items, lines) = Self.checkItems(input.items, kind: kind, ref: ref, into: &v)
         // Totals: the items' values add up to the invoice.
         let (sum, overflow) = items.reduce((Int64(0), false)) { acc, item in
             let (s, o) = acc.0.addingReportingOverflow(item.valueMinor)
@@ -227,6 +173,68 @@ extension CustomsService {
         // commit writes it with the declarations that arrived meanwhile.
         if let database, database.inTransaction { return try await writeBatch([prepared], on: database)[0].get() }
         return try await writer.submit(prepared)
+    }
+
+    /// Checks the goods items (every problem into `v`, fields `items/N/...`) and returns them as
+    /// stored, with their tariff lines (a line for every item when `v` holds no error).
+    static func checkItems(_ inputs: [DeclarationItemInput], kind: DeclarationKind?, ref: CustomsReference,
+                           into v: inout Validator) -> ([DeclarationItem], [TariffLine]) {
+        if inputs.isEmpty || inputs.count > Self.maximumItems { v.add("items", "count", "A declaration has 1 to \(Self.maximumItems) goods items.") }
+        var items: [DeclarationItem] = []
+        var lines: [TariffLine] = []
+        for (index, item) in inputs.enumerated() {
+            let f = "items/\(index)/"
+            let line = ref.tariff[item.hsCode]
+            if !TariffLine.isValidCode(item.hsCode) {
+                v.add(f + "hsCode", "format", "The HS code is the 10-digit national tariff line (HSK).")
+            } else if line == nil {
+                v.add(f + "hsCode", "unknown", "\(item.hsCode) is not a line of the tariff.")
+            }
+            let description = item.description.trimmingCharacters(in: .whitespacesAndNewlines)
+            if description.count < 3 || description.count > 256 { v.add(f + "description", "length", "Describe the goods in 3 to 256 characters.") }
+            if !CustomsCountry.isValid(item.origin) { v.add(f + "origin", "unknown", "Give the ISO country code of the origin.") }
+            let quantity = Self.milli(item.quantity), gross = Self.milli(item.grossMassKg), net = Self.milli(item.netMassKg)
+            if quantity == nil { v.add(f + "quantity", "format", "The quantity is positive, with at most 3 decimals.") }
+            if let line, item.quantityUnit != line.quantityUnit {
+                v.add(f + "quantityUnit", "mismatch", "The tariff line \(line.code) is declared in \(line.quantityUnit), not \(item.quantityUnit).")
+            }
+            if gross == nil { v.add(f + "grossMassKg", "format", "The gross mass is positive kilograms, with at most 3 decimals.") }
+            if net == nil { v.add(f + "netMassKg", "format", "The net mass is positive kilograms, with at most 3 decimals.") }
+            if let gross, let net, net > gross { v.add(f + "netMassKg", "range", "The net mass cannot exceed the gross mass.") }
+            if !(1...1_000_000).contains(item.packages) { v.add(f + "packages", "range", "The number of packages is 1 to 1,000,000.") }
+            if !Self.packageTypes.contains(item.packageType) { v.add(f + "packageType", "unknown", "Give the UN/ECE Rec. 21 package type (\(Self.packageTypes.joined(separator: ", "))).") }
+            if !(1...Self.maximumAmount).contains(item.valueMinor) { v.add(f + "valueMinor", "range", "The value is positive, in the currency's minor units.") }
+            if !(1...6).contains(item.valuationMethod ?? 1) { v.add(f + "valuationMethod", "range", "The valuation method is 1 to 6 (1: the transaction value).") }
+            if let line {
+                if line.prohibited && kind == .import { v.add(f + "hsCode", "prohibited", "Goods of \(line.code) may not be imported.") }
+                if let licence = kind == .import ? line.importLicence : line.exportLicence,
+                   (item.licenceNumber ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                    v.add(f + "licenceNumber", "required", "These goods need a licence: \(licence). Give its number.")
+                }
+                if let claimed = item.preference, !claimed.isEmpty {
+                    if kind != .import {
+                        v.add(f + "preference", "import_only", "A preferential rate is claimed on import.")
+                    } else if let preferential = line.preferential.first(where: { $0.agreement == claimed }) {
+                        if !preferential.origins.contains(item.origin) {
+                            v.add(f + "preference", "origin", "Goods of \(item.origin) origin do not qualify under \(claimed).")
+                        }
+                        if (item.proofOfOrigin ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                            v.add(f + "proofOfOrigin", "required", "A preferential rate needs the proof of origin (certificate number).")
+                        }
+                    } else {
+                        v.add(f + "preference", "unknown", "The tariff line has no preferential rate under \(claimed).")
+                    }
+                }
+                lines.append(line)
+            }
+            items.append(DeclarationItem(sequence: index + 1, hsCode: item.hsCode, description: description, origin: item.origin,
+                                         quantityMilli: quantity ?? 0, quantityUnit: item.quantityUnit, grossMassMilli: gross ?? 0, netMassMilli: net ?? 0,
+                                         packages: item.packages, packageType: item.packageType, valueMinor: item.valueMinor,
+                                         valuationMethod: item.valuationMethod ?? 1, preference: item.preference.flatMap { $0.isEmpty ? nil : $0 },
+                                         proofOfOrigin: item.proofOfOrigin.flatMap { $0.isEmpty ? nil : $0 },
+                                         licenceNumber: item.licenceNumber.flatMap { $0.isEmpty ? nil : $0 }))
+        }
+        return (items, lines)
     }
 
     static func assessment(kind: DeclarationKind, items: [DeclarationItem], lines: [TariffLine], currency: String, rate: Int64, week: String,

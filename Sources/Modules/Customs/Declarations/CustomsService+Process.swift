@@ -285,6 +285,66 @@ extension CustomsService {
         return try await view(try await DeclarationModel.find(id, on: db) ?? m, for: .officer, on: db)
     }
 
+    /// The trader amends its declaration before the release (before any duty is charged): new
+    /// goods items with the reason. They are checked as on lodgement, assessed at the rate of the
+    /// lodgement week, and the declaration is laned again from the start.
+    func amend(id: UUID, reason: String, items input: [DeclarationItemInput], invoiceAmountMinor: Int64, by actor: Actor,
+               requestID: String?) async throws -> DeclarationView {
+        guard let current = try await DeclarationModel.find(id, on: db) else { throw NaraError.notFound("The declaration") }
+        guard try await reader(actor, of: current) == .party else { throw NaraError.notFound("The declaration") }
+        guard current.paymentID == nil else {
+            throw NaraError(.conflict, code: .illegalTransition, "The duty of \(current.number) is already charged: ask the customs office to reassess it.")
+        }
+        let kind = DeclarationKind(rawValue: current.kind) ?? .import
+        let ref = try await referenceData()
+        var v = Validator()
+        let text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty || text.count > 1000 { v.add("reason", "required", "Give the reason of the amendment (at most 1,000 characters).") }
+        let (items, lines) = Self.checkItems(input, kind: kind, ref: ref, into: &v)
+        if items.map(\.valueMinor).reduce(0, { $0.addingReportingOverflow($1).partialValue }) != invoiceAmountMinor {
+            v.add("invoiceAmountMinor", "total", "The items' values add up to a different amount than the invoice.")
+        }
+        try v.check()
+        let before = try current.assessment.map { try JSONDecoder().decode(Assessment.self, from: Data($0.utf8)) }
+        let assessment: Assessment
+        do {
+            assessment = try Self.assessment(kind: kind, items: items, lines: lines, currency: current.currency, rate: before?.exchangeRateHundredths ?? 100,
+                                             week: before?.exchangeWeek ?? rateWeek(of: current.lodgedAt), vatBasisPoints: ref.vatBasisPoints)
+        } catch {
+            throw NaraError.validation([FieldError(field: "invoiceAmountMinor", code: "range", message: "The duty cannot be computed: \(error.message).")])
+        }
+        guard let trader = try await TraderModel.find(current.traderID, on: db) else { throw NaraError.notFound("The trader") }
+        let decision = await laneDecision(kind: kind, trader: trader, items: items, assessment: assessment,
+                                          key: "\(id.uuidString.lowercased())|amendment-\(current.version)", on: db)
+        let who = StepActor(actor, requestID)
+        let envelope = try JSONDecoder().decode(ItemsEnvelope.self, from: Data(current.items.utf8))
+        let encoded = String(decoding: try JSONEncoder().encode(ItemsEnvelope(invoiceNumber: envelope.invoiceNumber, items: items)), as: UTF8.self)
+        let assessed = String(decoding: try JSONEncoder().encode(assessment), as: UTF8.self)
+        let decided = String(decoding: try JSONEncoder().encode(decision), as: UTF8.self)
+        _ = try await step(id, .amend(reason: text), note: "Amended: \(text)", by: who) { m, _ in
+            m.items = encoded
+            m.invoiceMinor = invoiceAmountMinor
+            m.assessment = assessed
+            m.amountDue = kind == .import ? assessment.totalKRW : 0
+            m.assessedAt = nil
+            m.reason = text
+        }
+        var m = try await step(id, .assignLane(decision.lane), note: Self.describe(decision), by: who) { m, _ in
+            m.lane = decision.lane.rawValue
+            m.laneDecision = decided
+            m.auditRequired = decision.lane == .blue
+        }
+        switch decision.lane {
+        case .red: m = try await step(id, .startInspection, note: "Physical inspection before release.", by: who)
+        case .yellow: m = try await step(id, .requestDocuments, note: "The documents are checked before release.", by: who)
+        case .green, .blue:
+            m = try await step(id, .assess, note: "Assessed automatically: \(assessment.totalKRW) KRW due.", by: who)
+            _ = try await afterAssessment(m, by: who)
+            m = try await DeclarationModel.find(id, on: db) ?? m
+        }
+        return try await view(m, for: .party)
+    }
+
     func reject(id: UUID, reason: String, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> DeclarationView {
         try officer(actor)
         let text = reason.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -126,7 +126,7 @@ extension CustomsService {
         if lane == nil || lane == .green { v.add("lane", "unknown", "A criterion sends declarations to red, yellow or blue.") }
         if input.conditions.isEmpty || input.conditions.count > 10 { v.add("conditions", "count", "A criterion has 1 to 10 conditions.") }
         for (i, condition) in input.conditions.enumerated() {
-            if let problem = condition.problem { v.add("conditions/\(i)", "invalid", problem) }
+            if let problem = condition.problem { v.add("conditions/\(i)", "format", problem) }
         }
         let from = input.validFrom.map(Timestamp.parseISO8601) ?? now
         let until = Timestamp.parseISO8601(input.validUntil)

@@ -70,6 +70,7 @@ struct DeclarationsPage: Sendable {
     let rows: [DeclarationRow]
     let hasRows: Bool
     let registered: Bool
+    let registerError: String?
 }
 
 struct ItemLine: Sendable {
@@ -124,6 +125,7 @@ struct DeclarationPage: Sendable {
     let canReroute: Bool
     let canReject: Bool
     let canInvalidate: Bool
+    let canCertify: Bool
     let lanes: [OptionModel]
     let xmlLink: String
     let error: String?
@@ -183,31 +185,56 @@ enum CustomsPages {
                                  status: page.notFound ? .notFound : .ok), request: request, context: context)
         }
         routes.web(.get, "/customs/declarations") { request, context in
-            let actor = try context.requireActor()
-            let r = portal.renderer, l = context.language
-            let display = DisplayFormat(timeZone: platform.configuration.timeZone, language: l)
-            let isOfficer = (try? service.officer(actor)) != nil
-            let models = isOfficer ? try await service.queue(lane: request.uri.queryParameters.get("lane").flatMap(Lane.init(rawValue:)))
-                : try await service.declarations(of: actor)
-            let rows = models.map { m in
-                DeclarationRow(link: "/customs/declarations/\(m.id!.uuidString.lowercased())", number: m.number, reference: m.traderReference,
-                               kind: r.text("customs_kind_\(m.kind)", l), state: r.text("customs_state_\(m.state)", l),
-                               lane: m.lane.map { r.text("customs_lane_\($0)", l) } ?? "—", laneCode: m.lane ?? "", lodged: display.dateTime(m.lodgedAt),
-                               released: m.releasedAt.map(display.dateTime) ?? "—")
-            }
-            let registered = isOfficer ? true : (try await service.trader(of: actor)) != nil
-            return r.render(Page("customs/declarations", title: r.text(isOfficer ? "customs_queue_title" : "customs_my_declarations", l),
-                                 model: DeclarationsPage(isOfficer: isOfficer, rows: rows, hasRows: !rows.isEmpty, registered: registered)),
-                            request: request, context: context)
+            try await declarationsPage(request, context, portal, service, registerError: nil)
         }
+        routes.web(.post, "/customs/register") { request, context in
+            do {
+                _ = try await service.registerTrader(by: try context.requireActor(), roles: [], requestID: context.requestID)
+                return .redirect("/customs/declarations?notice=customs_registered")
+            } catch let error as NaraError where error.kind == .unprocessable || error.kind == .forbidden || error.kind == .conflict {
+                return try await declarationsPage(request, context, portal, service,
+                                                  registerError: error.fieldErrors.isEmpty ? error.message : error.fieldErrors.map(\.message).joined(separator: " "))
+            }
+        }
+        DeclareForm.register(routes, portal: portal, service: service)
         routes.web(.get, "/customs/declarations/:id") { request, context in
             try await declarationPage(request, context, portal, service, error: nil)
         }
+        registerSteps(routes, portal: portal, service: service)
+    }
+
+    static func declarationsPage(_ request: Request, _ context: NaraRequestContext, _ portal: Portal, _ service: CustomsService,
+                                 registerError: String?) async throws -> Response {
+        let platform = portal.platform
+        let actor = try context.requireActor()
+        let r = portal.renderer, l = context.language
+        let display = DisplayFormat(timeZone: platform.configuration.timeZone, language: l)
+        let isOfficer = (try? service.officer(actor)) != nil
+        let models = isOfficer ? try await service.queue(lane: request.uri.queryParameters.get("lane").flatMap(Lane.init(rawValue:)))
+            : try await service.declarations(of: actor)
+        let rows = models.map { m in
+            DeclarationRow(link: "/customs/declarations/\(m.id!.uuidString.lowercased())", number: m.number, reference: m.traderReference,
+                           kind: r.text("customs_kind_\(m.kind)", l), state: r.text("customs_state_\(m.state)", l),
+                           lane: m.lane.map { r.text("customs_lane_\($0)", l) } ?? "—", laneCode: m.lane ?? "", lodged: display.dateTime(m.lodgedAt),
+                           released: m.releasedAt.map(display.dateTime) ?? "—")
+        }
+        let registered = isOfficer ? true : (try await service.trader(of: actor)) != nil
+        return r.render(Page("customs/declarations", title: r.text(isOfficer ? "customs_queue_title" : "customs_my_declarations", l),
+                             model: DeclarationsPage(isOfficer: isOfficer, rows: rows, hasRows: !rows.isEmpty, registered: registered, registerError: registerError),
+                             status: registerError == nil ? .ok : .unprocessableContent),
+                        request: request, context: context)
+    }
+
+    static func registerSteps(_ routes: RouteRegistry, portal: Portal, service: CustomsService) {
         routes.web(.get, "/customs/declarations/:id/wco.xml") { _, context in
             let xml = try await service.wcoXML(id: try CustomsAPI.id(context), by: try context.requireActor())
             var headers = HTTPFields()
             headers[.contentType] = "application/xml; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: xml)))
+        }
+        routes.web(.post, "/customs/declarations/:id/certificate") { _, context in
+            let document = try await service.exportCertificate(id: try CustomsAPI.id(context), by: try context.requireActor())
+            return .redirect("/my/documents/\(document.uuidString.lowercased())")
         }
         func officerStep(_ path: String, _ body: @escaping @Sendable (NaraRequestContext, UUID, Actor) async throws -> Void) {
             routes.web(.post, "/customs/declarations/:id/\(path)") { request, context in
@@ -226,7 +253,27 @@ enum CustomsPages {
             _ = try await service.documentsChecked(id: id, note: context.form["note"] ?? "", by: actor, requestID: context.requestID)
         }
         officerStep("inspection") { context, id, actor in
-            _ = try await service.recordInspection(id: id, findings: context.form["findings"] ?? "", corrections: [], by: actor, requestID: context.requestID)
+            // Corrections per item: only the inputs the officer filled in change the item.
+            let f = context.form
+            let current = try await service.declaration(id: id, by: actor)
+            var corrections: [ItemCorrection] = []
+            for item in current.items {
+                let hs = (f["correct-\(item.sequence)-hsCode"] ?? "").filter(\.isNumber)
+                let origin = (f["correct-\(item.sequence)-origin"] ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+                let rawValue = (f["correct-\(item.sequence)-value"] ?? "").trimmingCharacters(in: .whitespaces)
+                var value: Int64?
+                if !rawValue.isEmpty {
+                    guard let minor = DeclareForm.minorUnits(rawValue, currency: current.currency) else {
+                        throw NaraError.validation([FieldError(field: "corrections", code: "format",
+                                                               message: portal.renderer.text("customs_err_amount", context.language))])
+                    }
+                    value = minor
+                }
+                if !hs.isEmpty || !origin.isEmpty || value != nil {
+                    corrections.append(ItemCorrection(sequence: item.sequence, hsCode: hs.isEmpty ? nil : hs, origin: origin.isEmpty ? nil : origin, valueMinor: value))
+                }
+            }
+            _ = try await service.recordInspection(id: id, findings: f["findings"] ?? "", corrections: corrections, by: actor, requestID: context.requestID)
         }
         officerStep("reroute") { context, id, actor in
             guard let lane = Lane(rawValue: context.form["lane"] ?? "") else {
@@ -287,6 +334,7 @@ enum CustomsPages {
             isOfficer: isOfficer, canCheckDocuments: isOfficer && d.state == .documentsRequested, canInspect: isOfficer && d.state == .underInspection,
             canReroute: isOfficer && waiting, canReject: isOfficer && waiting,
             canInvalidate: [.accepted, .laneAssigned, .documentsRequested, .underInspection, .assessed].contains(d.state),
+            canCertify: !isOfficer && d.kind == .export && (d.state == .released || d.state == .exited),
             lanes: Lane.allCases.map { OptionModel(value: $0.rawValue, label: r.text("customs_lane_\($0.rawValue)", l), selected: $0 == d.lane) },
             xmlLink: "/customs/declarations/\(d.id.uuidString.lowercased())/wco.xml", error: error)
         return r.render(Page("customs/declaration", title: "\(r.text("customs_declaration", l)) \(d.number)", model: page,
