@@ -37,8 +37,21 @@ struct CustomsAPITests {
             #expect(closed.status == .unprocessableContent && closed.text.contains("closed"))
             let badRole = try await client.api(.post, "/api/v1/customs/traders", token: try await client.token("beta"), json: #"{"roles":["smuggler"]}"#)
             #expect(badRole.status == .unprocessableContent)
-            #expect(try await client.api(.post, "/api/v1/customs/traders", token: try await client.token("alice"), json: "{}").status == .forbidden)
+            // Carriers and brokers are licensed: the business cannot give itself the role; a customs officer grants it.
+            let carrier = try await client.token("carrier")
+            let licensed = try await client.api(.post, "/api/v1/customs/traders", token: carrier, json: #"{"roles":["carrier"]}"#)
+            #expect(licensed.status == .unprocessableContent && licensed.text.contains("licensed"))
             #expect(try await TraderModel.query(on: harness.db).count() == 1)
+            #expect(try await client.api(.post, "/api/v1/customs/traders", token: carrier, json: "{}").status == .created)
+            let number = try #require(try await harness.platform.identity.account(username: "carrier", on: harness.db)?.businessNumber)
+            #expect(try await client.api(.put, "/api/v1/customs/traders/\(number)/roles", token: carrier, json: #"{"roles":["carrier"]}"#).status == .forbidden)
+            let officer = try await CustomsWorld.officer(client, harness)
+            #expect(try await client.api(.put, "/api/v1/customs/traders/\(number)/roles", token: officer, json: #"{"roles":["pirate"]}"#).status == .unprocessableContent)
+            let granted = try await client.api(.put, "/api/v1/customs/traders/\(number)/roles", token: officer, json: #"{"roles":["carrier","importer"]}"#)
+            #expect(granted.status == .ok && granted.text.contains("\"carrier\""), "\(granted.text)")
+            #expect(try await TraderModel.query(on: harness.db).filter(\.$businessNumber == number.filter(\.isNumber)).first()?.roles == #"["importer","carrier"]"#)
+            #expect(try await client.api(.post, "/api/v1/customs/traders", token: try await client.token("alice"), json: "{}").status == .forbidden)
+            #expect(try await TraderModel.query(on: harness.db).count() == 2)
         }
     }
 
@@ -153,7 +166,8 @@ struct CustomsAPITests {
         try await withTestApp { client, harness in
             let world = try await CustomsWorld.create(harness.platform)
             let acme = try await CustomsWorld.trader(client, "acme")
-            let carrier = try await CustomsWorld.trader(client, "carrier", roles: "\"carrier\"")
+            let officer = try await CustomsWorld.officer(client, harness)
+            let carrier = try await CustomsWorld.carrier(client, officer: officer, harness)
             let cargo = try await CustomsWorld.cargo(client, carrier, description: "French wine")
             _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-WINE", name: "Wine", lane: "yellow", conditions: [RiskCondition(.hsPrefix, values: ["2204"])],
                                                                        validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
@@ -166,9 +180,15 @@ struct CustomsAPITests {
             #expect(lodged.status == .created, "\(lodged.text)")
             let view = try Self.decode(lodged)
             #expect(view.state == .documentsRequested && view.lane == .yellow)
+            // The cargo is declared once, in its manifest's direction.
+            let twice = try await client.api(.post, "/api/v1/customs/declarations", token: acme,
+                                             json: CustomsWorld.declaration(kind: "import", reference: "IM-1B", cargo: cargo, items: wine, currency: "EUR", total: 1_440_000, counterpart: "FR"))
+            #expect(twice.status == .unprocessableContent && twice.text.contains("covered") && twice.text.contains(view.number), "\(twice.text)")
+            let wrongWay = try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: CustomsWorld.declaration(reference: "EX-1C", cargo: cargo))
+            #expect(wrongWay.status == .unprocessableContent && wrongWay.text.contains("direction"), "\(wrongWay.text)")
+            #expect(try await DeclarationModel.query(on: harness.db).count() == 1)
             // 1,440,000 EUR cents at 1,452.30: 20,913,120 KRW; 15 % duty 3,136,968 (3,136,960 collected); VAT 2,405,008 (2,405,000).
             #expect(view.assessment?.totalCustomsValueKRW == 20_913_120 && view.assessment?.totalDutyKRW == 3_136_960 && view.assessment?.totalVATKRW == 2_405_000)
-            let officer = try await CustomsWorld.officer(client, harness)
             let assessed = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(view.id.uuidString)/documents-checked", token: officer, json: "{}"))
             #expect(assessed.state == .assessed && assessed.amountDueKRW == 5_541_960)
             let reference = try #require(assessed.paymentReference)
@@ -200,7 +220,8 @@ struct CustomsAPITests {
         try await withTestApp { client, harness in
             let world = try await CustomsWorld.create(harness.platform)
             let acme = try await CustomsWorld.trader(client, "acme")
-            let carrier = try await CustomsWorld.trader(client, "carrier", roles: "\"carrier\"")
+            let officer = try await CustomsWorld.officer(client, harness)
+            let carrier = try await CustomsWorld.carrier(client, officer: officer, harness)
             _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-BAGS", name: "Bags from CN", lane: "red",
                                                                        conditions: [RiskCondition(.hsPrefix, values: ["4202"]), RiskCondition(.origin, values: ["CN"])],
                                                                        validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
@@ -215,7 +236,6 @@ struct CustomsAPITests {
             let lodged = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme,
                                                               json: CustomsWorld.declaration(kind: "import", reference: "IM-BAGS", cargo: cargo, items: bags, total: 9_600_000, counterpart: "CN")))
             #expect(lodged.lane == .red && lodged.state == .underInspection)
-            let officer = try await CustomsWorld.officer(client, harness)
             let noFindings = try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/inspection", token: officer, json: #"{"findings":""}"#)
             #expect(noFindings.status == .unprocessableContent)
             let badItem = try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/inspection", token: officer,
@@ -241,7 +261,8 @@ struct CustomsAPITests {
         try await withTestApp { client, harness in
             let world = try await CustomsWorld.create(harness.platform)
             let acme = try await CustomsWorld.trader(client, "acme")
-            let carrier = try await CustomsWorld.trader(client, "carrier", roles: "\"carrier\"")
+            let officer = try await CustomsWorld.officer(client, harness)
+            let carrier = try await CustomsWorld.carrier(client, officer: officer, harness)
             let analyst = try await CustomsWorld.officer(client, harness, "analyst.kcs")
             #expect(try await client.api(.put, "/api/v1/customs/traders/1018150670/aeo", token: analyst, json: #"{"grade":"AAAA"}"#).status == .unprocessableContent)
             #expect(try await client.api(.put, "/api/v1/customs/traders/1018150670/aeo", token: acme, json: #"{"grade":"AAA"}"#).status == .forbidden)
@@ -257,15 +278,15 @@ struct CustomsAPITests {
             #expect(view.assessment?.totalDutyKRW == 4_000_000)
             #expect(view.state == .released && view.history.map(\.to).contains(.guaranteed), "guaranteed and released")
             // An officer re-routes a released declaration? No: only before release.
-            let officer = try await CustomsWorld.officer(client, harness)
             #expect(try await client.api(.post, "/api/v1/customs/declarations/\(view.id.uuidString)/reroute", token: officer,
                                          json: #"{"lane":"red","reason":"Tip-off"}"#).status == .conflict)
             // Withdraw the AEO status: the next import waits for the money; an officer re-routes it to red with a reason.
             #expect(try await client.api(.put, "/api/v1/customs/traders/1018150670/aeo", token: analyst, json: #"{"grade":null}"#).status == .ok)
             _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-SUGAR", name: "Sugar", lane: "yellow", conditions: [RiskCondition(.hsPrefix, values: ["1701"])],
                                                                        validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
+            let secondCargo = try await CustomsWorld.cargo(client, carrier, description: "Sugar, second lot")
             let second = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme,
-                                                              json: CustomsWorld.declaration(kind: "import", reference: "IM-SUGAR-2", cargo: cargo, items: sugar, total: 500_000, counterpart: "TH")))
+                                                              json: CustomsWorld.declaration(kind: "import", reference: "IM-SUGAR-2", cargo: secondCargo, items: sugar, total: 500_000, counterpart: "TH")))
             #expect(second.state == .documentsRequested)
             let noReason = try await client.api(.post, "/api/v1/customs/declarations/\(second.id.uuidString)/reroute", token: officer, json: #"{"lane":"red","reason":" "}"#)
             #expect(noReason.status == .unprocessableContent)
@@ -320,9 +341,56 @@ struct CustomsAPITests {
             #expect(try await client.api(.post, "/api/v1/customs/declarations/\(pending.id.uuidString)/invalidate", token: acme, json: #"{"reason":""}"#).status
                     == .unprocessableContent)
             #expect(try await client.api(.post, "/api/v1/customs/declarations/\(pending.id.uuidString)/invalidate", token: beta, json: #"{"reason":"x"}"#).status == .notFound)
-            let withdrawn = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(pending.id.uuidString)/invalidate", token: acme,
-                                                                 json: #"{"reason":"Lodged twice"}"#))
-            #expect(withdrawn.state == .invalidated && withdrawn.reason == "Lodged twice")
+            // Goods the office has stopped for their documents are not withdrawn by the trader; the office can.
+            let stopped = try await client.api(.post, "/api/v1/customs/declarations/\(pending.id.uuidString)/invalidate", token: acme, json: #"{"reason":"Lodged twice"}"#)
+            #expect(stopped.status == .conflict && stopped.text.contains("ask the office"))
+            #expect(try await DeclarationModel.find(pending.id, on: harness.db)?.state == pending.state.rawValue, "nothing changed")
+            let officer = try await CustomsWorld.officer(client, harness)
+            let withdrawn = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(pending.id.uuidString)/invalidate", token: officer,
+                                                                 json: #"{"reason":"Lodged twice, at the declarant's request"}"#))
+            #expect(withdrawn.state == .invalidated && withdrawn.reason == "Lodged twice, at the declarant's request")
+        }
+    }
+
+    @Test("a trader withdraws an assessed import before paying: the charge is cancelled with it and a late bank notice is refused; a paid one is released and stays")
+    func invalidateCharged() async throws {
+        try await withTestApp { client, harness in
+            let world = try await CustomsWorld.create(harness.platform)
+            let acme = try await CustomsWorld.trader(client, "acme")
+            let officer = try await CustomsWorld.officer(client, harness)
+            let carrier = try await CustomsWorld.carrier(client, officer: officer, harness)
+            _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-WINE", name: "Wine", lane: "yellow", conditions: [RiskCondition(.hsPrefix, values: ["2204"])],
+                                                                       validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
+            let wine = """
+                [{"hsCode":"2204210000","description":"Red wine, 750 ml","origin":"FR","quantity":900,"quantityUnit":"LTR","grossMassKg":1520,"netMassKg":900,
+                  "packages":100,"packageType":"CT","valueMinor":1440000}]
+                """
+            var assessed: [DeclarationView] = []
+            for (n, name) in ["first", "second"].enumerated() {
+                let cargo = try await CustomsWorld.cargo(client, carrier, description: "French wine, \(name)")
+                let view = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme,
+                                                                json: CustomsWorld.declaration(kind: "import", reference: "IM-W\(n)", cargo: cargo, items: wine, currency: "EUR",
+                                                                                               total: 1_440_000, counterpart: "FR")))
+                assessed.append(try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(view.id.uuidString)/documents-checked", token: officer, json: "{}")))
+            }
+            let withdrawn = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(assessed[0].id.uuidString)/invalidate", token: acme,
+                                                                 json: #"{"reason":"The invoice is for another shipment"}"#))
+            #expect(withdrawn.state == .invalidated)
+            let reference = try #require(assessed[0].paymentReference)
+            #expect(try await harness.platform.payments.payment(reference: reference, on: harness.db)?.status == .cancelled)
+            #expect(try await harness.platform.payments.balance(paymentID: try #require(try await DeclarationModel.find(assessed[0].id, on: harness.db)?.paymentID),
+                                                                on: harness.db) == 0)
+            await #expect(throws: NaraError.self) {
+                _ = try await harness.platform.payments.reconcile(PaymentNotice(reference: reference, amountMinor: 5_541_960, currency: "KRW", bankTransactionID: "LATE-1",
+                                                                                paidAt: harness.clock.now()), by: .system("bank"), on: harness.db)
+            }
+            // The second is paid and released: nobody invalidates it any more.
+            _ = try await harness.platform.payments.reconcile(PaymentNotice(reference: try #require(assessed[1].paymentReference), amountMinor: 5_541_960, currency: "KRW",
+                                                                            bankTransactionID: "BANK-2", paidAt: harness.clock.now()), by: .system("bank"), on: harness.db)
+            try await world.service.recordPayments()
+            #expect(try await DeclarationModel.find(assessed[1].id, on: harness.db)?.state == "released")
+            #expect(try await client.api(.post, "/api/v1/customs/declarations/\(assessed[1].id.uuidString)/invalidate", token: officer,
+                                         json: #"{"reason":"x"}"#).status == .conflict)
         }
     }
 
@@ -354,8 +422,16 @@ struct CustomsAPITests {
                                          json: "{\"reason\":\"x\",\"invoiceAmountMinor\":600000,\"items\":\(laptops)}").status == .notFound)
             let amended = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/amend", token: acme,
                                                                json: "{\"reason\":\"The shipment holds laptops, not batteries\",\"invoiceAmountMinor\":600000,\"items\":\(laptops)}"))
-            #expect(amended.state == .released && amended.lane == .green && amended.items[0].hsCode == "8471300000" && amended.invoiceAmountMinor == 600_000)
+            // Laptops alone would go green, but an amendment never lowers the lane: the documents are still checked.
+            #expect(amended.state == .documentsRequested && amended.lane == .yellow && amended.items[0].hsCode == "8471300000" && amended.invoiceAmountMinor == 600_000)
             #expect(amended.history.map(\.to).contains(.accepted) && amended.history.contains { $0.note.contains("laptops, not batteries") })
+            #expect(!amended.history.contains { $0.note.contains("RC-BAT") || $0.note.contains("kept_after_amendment") || $0.note.contains("draw") },
+                    "the trader does not read why the lane was chosen")
+            let officer = try await CustomsWorld.officer(client, harness)
+            let seen = try Self.decode(try await client.api(.get, "/api/v1/customs/declarations/\(lodged.id.uuidString)", token: officer))
+            #expect(seen.laneDecision?.reason == "kept_after_amendment")
+            let released = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/documents-checked", token: officer, json: "{}"))
+            #expect(released.state == .released)
             #expect(try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/amend", token: acme,
                                          json: "{\"reason\":\"again\",\"invoiceAmountMinor\":600000,\"items\":\(laptops)}").status == .conflict, "not after the release")
         }
@@ -367,7 +443,8 @@ struct CustomsAPITests {
             let world = try await CustomsWorld.create(harness.platform)
             _ = world
             let acme = try await CustomsWorld.trader(client, "acme")
-            let carrier = try await CustomsWorld.trader(client, "carrier", roles: "\"carrier\"")
+            let officer = try await CustomsWorld.officer(client, harness)
+            let carrier = try await CustomsWorld.carrier(client, officer: officer, harness)
             let cargo = try await CustomsWorld.cargo(client, carrier, description: "Wine & <more>")
             let items = """
                 [{"hsCode":"2204210000","description":"Red wine \\"Château\\" & rosé <750 ml>","origin":"FR","quantity":900,"quantityUnit":"LTR","grossMassKg":1520.5,"netMassKg":900,

@@ -77,6 +77,17 @@ struct CustomsWorld {
         try await client.token(username, totp: harness.fixtures.totp(at: harness.clock.now()))
     }
 
+    /// The carrier's token: registered as a business, then given the licensed carrier role by a
+    /// customs officer.
+    static func carrier(_ client: some TestClientProtocol, officer: String, _ harness: TestHarness, _ username: String = "carrier") async throws -> String {
+        let token = try await trader(client, username)
+        let number = try #require(try await harness.platform.identity.account(username: username, on: harness.db)?.businessNumber)
+        let granted = try await client.api(.put, "/api/v1/customs/traders/\(number)/roles", token: officer,
+                                           json: #"{"roles":["carrier"]}"#)
+        #expect(granted.status == .ok, "\(granted.text)")
+        return token
+    }
+
     /// An export of `items` laptops lines (value 10,000 USD each), or an import with `cargo`.
     static func declaration(kind: String = "export", reference: String, cargo: String? = nil, items: String? = nil, currency: String = "USD",
                             total: Int64? = nil, counterpart: String = "US", extra: String = "") -> String {

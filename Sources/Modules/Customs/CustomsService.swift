@@ -139,10 +139,13 @@ public final class CustomsService: Sendable {
               let account = try await platform.identity.account(id: accountID, on: db), let raw = account.businessNumber else {
             throw NaraError.forbidden("Traders register with a business account.")
         }
-        let allowed = ["importer", "exporter", "declarant", "broker", "carrier"]
-        let roles = requested.isEmpty ? ["importer", "exporter", "declarant"] : requested
-        if let unknown = roles.first(where: { !allowed.contains($0) }) {
-            throw NaraError.validation([FieldError(field: "roles", code: "unknown", message: "\(unknown) is not a trader role (\(allowed.joined(separator: ", "))).")])
+        let roles = requested.isEmpty ? Self.ownRoles : requested
+        if let unknown = roles.first(where: { !Self.traderRoles.contains($0) }) {
+            throw NaraError.validation([FieldError(field: "roles", code: "unknown", message: "\(unknown) is not a trader role (\(Self.traderRoles.joined(separator: ", "))).")])
+        }
+        if let licensed = roles.first(where: { !Self.ownRoles.contains($0) }) {
+            throw NaraError.validation([FieldError(field: "roles", code: "licensed", message:
+                "\(licensed) is a licensed role: register as importer, exporter or declarant, and the customs office grants it after checking the licence.")])
         }
         if let existing = try await TraderModel.query(on: db).filter(\.$businessNumber == (try BusinessNumber(raw)).digits).first() {
             guard existing.accountID == accountID else { throw NaraError(.conflict, code: .illegalTransition, "This business is registered with another account.") }
@@ -177,6 +180,33 @@ public final class CustomsService: Sendable {
                                                  by: AuditActor(actor, requestID: requestID), on: tx)
             return Self.view(model)
         }
+    }
+
+    /// Roles a business takes by registering; brokers (licensed customs brokers) and carriers
+    /// (registered shipping and air lines, bonded-area operators) are granted by the office.
+    static let ownRoles = ["importer", "exporter", "declarant"]
+    static let traderRoles = ownRoles + ["broker", "carrier"]
+
+    /// A KCS officer sets a registered trader's roles, licensed ones included (audited).
+    func setTraderRoles(businessNumber: String, roles: [String], by actor: Actor, requestID: String?) async throws -> TraderView {
+        try officer(actor)
+        var v = Validator()
+        if roles.isEmpty { v.add("roles", "required", "Give at least one role.") }
+        if let unknown = roles.first(where: { !Self.traderRoles.contains($0) }) {
+            v.add("roles", "unknown", "\(unknown) is not a trader role (\(Self.traderRoles.joined(separator: ", "))).")
+        }
+        try v.check()
+        guard let digits = try? BusinessNumber(businessNumber).digits,
+              let trader = try await TraderModel.query(on: db).filter(\.$businessNumber == digits).first() else { throw NaraError.notFound("The trader") }
+        let ordered = Self.traderRoles.filter(roles.contains)
+        try await db.transaction { tx in
+            trader.roles = String(decoding: try JSONEncoder().encode(ordered), as: UTF8.self)
+            try await trader.save(on: tx)
+            try await self.platform.audit.append(AuditRecord(action: "customs.trader.roles", objectType: "trader", objectID: digits, detail: ordered.joined(separator: ",")),
+                                                 by: AuditActor(actor, requestID: requestID), on: tx)
+        }
+        traderCache.withLock { $0.removeAll() }
+        return Self.view(trader)
     }
 
     static func view(_ m: TraderModel) -> TraderView {

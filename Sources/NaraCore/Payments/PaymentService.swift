@@ -287,6 +287,29 @@ public final class PaymentService: Sendable {
         }
     }
 
+    /// Cancels a charge nobody has paid yet (the declaration or application it was for was
+    /// withdrawn): the ledger gets the opposite entry, so the balance is zero and a late bank notice
+    /// for the reference is refused instead of being recorded as a payment.
+    public func cancel(paymentID: UUID, reason: String, by actor: AuditActor, on db: any Database) async throws -> PaymentSummary {
+        var validator = Validator()
+        validator.require(reason, "reason", maxLength: 500)
+        try validator.check()
+        let body: @Sendable (any Database) async throws -> PaymentSummary = { tx in
+            // Only a charge still pending is cancelled: against a bank notice racing it, one wins.
+            let won = try await (tx as! any SQLDatabase).raw("""
+                UPDATE payments SET status = 'cancelled' WHERE id = \(bind: paymentID) AND status = 'pending' RETURNING id
+                """).all()
+            guard let payment = try await PaymentModel.find(paymentID, on: tx) else { throw NaraError.notFound("The payment") }
+            guard !won.isEmpty else {
+                throw NaraError(.conflict, code: .illegalTransition, "Only an unpaid charge can be cancelled (this one is \(payment.status)); a paid one is refunded.")
+            }
+            try await self.ledger(payment, kind: .cancellation, amount: -payment.amountMinor, note: reason, on: tx)
+            try await self.audit.append(AuditRecord(action: "payment.cancel", objectType: "payment", objectID: payment.reference, detail: reason), by: actor, on: tx)
+            return PaymentSummary(payment)
+        }
+        return db.inTransaction ? try await body(db) : try await db.transaction(body)
+    }
+
     public func payments(accountID: UUID, on db: any Database) async throws -> [PaymentSummary] {
         // Fees the account pays; payments the government makes to it are read by the module that owes them.
         try await PaymentModel.query(on: db).filter(\.$account.$id == accountID).filter(\.$direction == nil).sort(\.$createdAt, .descending).all()

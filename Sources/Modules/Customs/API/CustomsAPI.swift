@@ -253,6 +253,14 @@ enum CustomsAPI {
             let body = try await request.decode(as: Simulation.self, context: context)
             return try .json(try await service.simulate(count: body.count, seed: body.seed ?? 2026, draft: body.draft, by: try context.requireActor()))
         }
+        routes.api(.put, "/api/v1/customs/traders/:number/roles", APIOperation(
+            summary: "Set a registered trader's roles, the licensed broker and carrier roles included (customs officers, after checking the licence)", tag: "customs",
+            requestBody: Schema.object(["roles": Schema.array(Schema.string("Role", enumValues: CustomsService.traderRoles))], required: ["roles"]),
+            response: trader, errors: [400, 401, 403, 404, 422])) { request, context in
+            let body = try await request.decode(as: Roles.self, context: context)
+            return try .json(try await service.setTraderRoles(businessNumber: context.parameters.get("number") ?? "", roles: body.roles ?? [],
+                                                              by: try context.requireActor(), requestID: context.requestID))
+        }
         routes.api(.put, "/api/v1/customs/traders/:number/aeo", APIOperation(
             summary: "Grant (grade AAA, AA or A) or withdraw (no grade) a trader's AEO status (risk analysts)", tag: "customs",
             requestBody: Schema.object(["grade": Schema.nullable(Schema.string)]), response: trader, errors: [400, 401, 403, 404, 422])) { request, context in

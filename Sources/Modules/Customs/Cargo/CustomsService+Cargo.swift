@@ -116,10 +116,13 @@ extension CustomsService {
         guard allowed.contains(status) else {
             throw NaraError.validation([FieldError(field: "status", code: "unknown", message: "Report one of \(allowed.joined(separator: ", ")).")])
         }
-        guard let reporter = try await trader(of: actor, fresh: true), !Set(Self.view(reporter).roles).isDisjoint(with: ["carrier", "broker"]) else {
-            throw NaraError.forbidden("Cargo movements are reported by carriers and bonded-area operators.")
+        guard let reporter = try await trader(of: actor, fresh: true), Self.view(reporter).roles.contains("carrier") else {
+            throw NaraError.forbidden("Cargo movements are reported by the carrier that manifested the cargo.")
         }
         guard let cargo = try await CargoModel.query(on: db).filter(\.$trackingNumber == trackingNumber).first() else { throw NaraError.notFound("The cargo") }
+        guard let manifest = try await ManifestModel.find(cargo.manifestID, on: db), manifest.carrierID == reporter.id else {
+            throw NaraError.forbidden("Only the carrier that manifested \(trackingNumber) reports its movements.")
+        }
         try await cargoEvent(cargoID: cargo.id, status: status, place: place.isEmpty ? "—" : String(place.prefix(70)), note: "reported by \(reporter.name)")
         let released = try await DeclarationModel.query(on: db).filter(\.$cargoID == cargo.id!).filter(\.$state == DeclarationState.released.rawValue).all()
         for d in released {

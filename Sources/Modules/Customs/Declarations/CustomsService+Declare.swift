@@ -101,7 +101,19 @@ extension CustomsService {
         var cargo: CargoModel?
         if let number = input.cargo?.trimmingCharacters(in: .whitespaces), !number.isEmpty {
             cargo = try await CargoModel.query(on: db).filter(\.$trackingNumber == number).first()
-            if cargo == nil { v.add("cargo", "unknown", "No manifested cargo has the tracking number \(number).") }
+            if let found = cargo {
+                // The cargo is manifested in the declaration's direction and no live declaration covers it yet.
+                let manifest = try await ManifestModel.find(found.manifestID, on: db)
+                let live = try await DeclarationModel.query(on: db).filter(\.$cargoID == found.id!)
+                    .filter(\.$state !~ [DeclarationState.rejected.rawValue, DeclarationState.invalidated.rawValue]).first()
+                if let kind, manifest?.kind != kind.rawValue {
+                    v.add("cargo", "direction", "\(number) is on an \(manifest?.kind ?? "unknown") manifest; an \(kind.rawValue) declaration covers cargo manifested for \(kind.rawValue).")
+                } else if let live {
+                    v.add("cargo", "covered", "\(number) is already covered by declaration \(live.number); amend or invalidate it instead of declaring the goods twice.")
+                }
+            } else {
+                v.add("cargo", "unknown", "No manifested cargo has the tracking number \(number).")
+            }
         } else if kind == .import {
             v.add("cargo", "required", "An import declaration names its cargo's tracking number (화물관리번호).")
         }
@@ -282,6 +294,9 @@ extension CustomsService {
         let draw = d.draw >= 0 ? "random draw \(d.draw)/10000\(d.drawLane.map { " → \($0.rawValue)" } ?? "")\(d.aeoRates ? " (AEO rates)" : "")" : "no draw"
         switch d.reason {
         case "engine_failed": return "Lane yellow: the risk engine could not decide, so the documents are checked."
+        case "kept_after_amendment":
+            return "Lane \(d.lane.rawValue) kept after the amendment (an amendment never lowers the lane); the amended goods alone: "
+                + (hits.isEmpty ? "no criterion hit" : hits.joined(separator: "; ")) + "; " + draw + "."
         default: return "Lane \(d.lane.rawValue): " + (hits.isEmpty ? "no criterion hit" : hits.joined(separator: "; ")) + "; " + draw + "."
         }
     }
@@ -416,7 +431,8 @@ extension CustomsService {
                         transportMode: p.transportMode, cargo: p.cargoNumber, currency: p.currency, invoiceAmountMinor: p.invoiceMinor,
                         invoiceNumber: p.invoiceNumber, incoterm: p.incoterm, counterpartName: p.counterpartName, counterpartCountry: p.counterpartCountry,
                         items: p.items, state: p.state, lane: p.decision.lane, laneDecision: nil, assessment: p.assessment, amountDueKRW: p.amountDue,
-                        paymentReference: paymentReference, auditRequired: p.decision.lane == .blue, times: p.times, reason: nil, history: p.events,
+                        paymentReference: paymentReference, auditRequired: p.decision.lane == .blue, times: p.times, reason: nil,
+                        history: p.events.map { DeclarationHistoryEntry(at: $0.at, from: $0.from, to: $0.to, actor: $0.actor, note: partyNote(to: $0.to, note: $0.note)) },
                         inspections: [], documentID: nil)
     }
 

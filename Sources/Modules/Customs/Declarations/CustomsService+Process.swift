@@ -34,8 +34,9 @@ extension CustomsService {
         let cargo = try await m.cargoID.asyncMap { try await CargoModel.find($0, on: db) } ?? nil
         let payment = try await m.paymentID.asyncMap { try await PaymentModel.find($0, on: db) } ?? nil
         let history = try await DeclarationEventModel.query(on: db).filter(\.$declarationID == m.id!).sort(\.$at).all().map {
-            DeclarationHistoryEntry(at: $0.at, from: DeclarationState(rawValue: $0.fromState) ?? .submitted, to: DeclarationState(rawValue: $0.toState) ?? .submitted,
-                                    actor: $0.actor, note: $0.note)
+            let to = DeclarationState(rawValue: $0.toState) ?? .submitted
+            return DeclarationHistoryEntry(at: $0.at, from: DeclarationState(rawValue: $0.fromState) ?? .submitted, to: to,
+                                           actor: $0.actor, note: reader == .officer ? $0.note : Self.partyNote(to: to, note: $0.note))
         }
         var inspections: [InspectionView] = []
         for i in try await InspectionModel.query(on: db).filter(\.$declarationID == m.id!).sort(\.$startedAt).all() {
@@ -84,53 +85,106 @@ extension CustomsService {
     // MARK: Steps
 
     /// Applies one event to a declaration under its row lock, records the history and the audit
-    /// entry; `change` may alter the row (items, assessment) before it is saved.
+    /// entry; `change` may alter the row (items, assessment) before it is saved. With `settle`, an
+    /// assessment is settled in the same transaction: released when nothing is due, guaranteed and
+    /// released for an AEO, or charged on the ledger (the release then waits for the payment), so
+    /// that no failure can leave a declaration assessed but neither charged nor released.
     @discardableResult
-    func step(_ id: UUID, _ event: DeclarationEvent, note: String, by who: StepActor, on database: (any Database)? = nil,
+    func step(_ id: UUID, _ event: DeclarationEvent, note: String, by who: StepActor, on database: (any Database)? = nil, settle: Bool = false,
               change: @escaping @Sendable (DeclarationModel, any Database) async throws -> Void = { _, _ in }) async throws -> DeclarationModel {
+        try await steps(id, [(event, note)], by: who, on: database, settle: settle, change: change)
+    }
+
+    /// Several events in one transaction (pay and release; guarantee and release).
+    @discardableResult
+    func steps(_ id: UUID, _ events: [(DeclarationEvent, String)], by who: StepActor, on database: (any Database)? = nil, settle: Bool = false,
+               change: @escaping @Sendable (DeclarationModel, any Database) async throws -> Void = { _, _ in }) async throws -> DeclarationModel {
         let target: any Database = database ?? self.db
         return try await target.transaction { tx in
             try await tx.lockRow(DeclarationModel.schema, id: id)
             guard let m = try await DeclarationModel.find(id, on: tx) else { throw NaraError.notFound("The declaration") }
-            let from = DeclarationState(rawValue: m.state) ?? .submitted
             try await change(m, tx)
-            let to: DeclarationState
-            do { to = try DeclarationMachine.apply(event, to: from, kind: DeclarationKind(rawValue: m.kind) ?? .import, amountDue: m.amountDue) } catch let error as DeclarationTransitionError {
-                // A step that needs a reason and got none is bad input; any other refusal is the wrong moment.
-                if Self.reason(of: event).map({ $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) == true {
-                    throw NaraError.validation([FieldError(field: "reason", code: "required", message: error.message)])
-                }
-                throw NaraError(.conflict, code: .illegalTransition, error.message)
+            for (event, note) in events {
+                try await self.apply(event, note: note, to: m, by: who, on: tx)
             }
-            let now = self.clock.now()
-            m.state = to.rawValue
-            switch to {
-            case .assessed: m.assessedAt = now
-            case .paid, .guaranteed: m.paidAt = now
-            case .released: m.releasedAt = now
-            case .cleared: m.clearedAt = now
-            case .exited: m.exitedAt = now
-            case .laneAssigned: m.lanedAt = now
-            default: break
-            }
-            try await m.save(on: tx)
-            let entry = DeclarationEventModel()
-            entry.id = UUID()
-            entry.declarationID = id
-            entry.at = now
-            entry.fromState = from.rawValue
-            entry.toState = to.rawValue
-            entry.actor = who.name
-            entry.note = note
-            try await entry.create(on: tx)
-            try await self.platform.audit.append(AuditRecord(action: "customs.declaration.\(to.rawValue)", objectType: "declaration", objectID: m.number,
-                                                             detail: note), by: who.audit, on: tx)
-            if let trader = try await TraderModel.find(m.traderID, on: tx), let account = trader.accountID, [.released, .documentsRequested, .underInspection, .rejected].contains(to) {
-                try await self.platform.notifications.notify(accountID: account, module: Self.module, title: "[\(m.number)] \(Self.stateTitle(to))",
-                                                             body: note, link: "/customs/declarations/\(id.uuidString.lowercased())", on: tx)
-            }
+            if settle { try await self.settle(m, by: who, on: tx) }
             return m
         }
+    }
+
+    /// Settles an assessed declaration on its locked row: released when nothing is due, guaranteed
+    /// and released for an AEO, otherwise charged on the ledger (the release waits for the payment).
+    private func settle(_ m: DeclarationModel, by who: StepActor, on tx: any Database) async throws {
+        guard m.state == DeclarationState.assessed.rawValue else { return }
+        let released = m.auditRequired ? "Released; a post-clearance audit follows." : "Released."
+        if m.amountDue == 0 {
+            try await apply(.release, note: released, to: m, by: who, on: tx)
+        } else if m.aeo {
+            try await apply(.guarantee, note: "Covered by the AEO's comprehensive guarantee (monthly payment).", to: m, by: who, on: tx)
+            try await apply(.release, note: released, to: m, by: who, on: tx)
+        } else if m.paymentID == nil {
+            let kcs = try await platform.identity.agency(code: Self.agencyCode, on: tx)
+            let trader = try await TraderModel.find(m.traderID, on: tx)
+            let payment = try await platform.payments.charge(
+                accountID: trader?.accountID, agencyID: kcs?.id, module: Self.module, purpose: "Duty and VAT of \(m.number)",
+                amount: try Money(minorUnits: m.amountDue, currency: "KRW"), dueAt: clock.now().addingTimeInterval(15 * 86_400), by: who.audit, on: tx)
+            m.paymentID = payment.id
+            try await m.save(on: tx)
+        }
+    }
+
+    /// One event on a locked row: the state, its time, the history entry, the audit entry and the trader's notice.
+    private func apply(_ event: DeclarationEvent, note: String, to m: DeclarationModel, by who: StepActor, on tx: any Database) async throws {
+        let from = DeclarationState(rawValue: m.state) ?? .submitted
+        let to = try Self.transition(event, from: from, kind: DeclarationKind(rawValue: m.kind) ?? .import, amountDue: m.amountDue)
+        let now = clock.now()
+        m.state = to.rawValue
+        switch to {
+        case .assessed: m.assessedAt = now
+        case .paid, .guaranteed: m.paidAt = now
+        case .released: m.releasedAt = now
+        case .cleared: m.clearedAt = now
+        case .exited: m.exitedAt = now
+        case .laneAssigned: m.lanedAt = now
+        default: break
+        }
+        try await m.save(on: tx)
+        let entry = DeclarationEventModel()
+        entry.id = UUID()
+        entry.declarationID = m.id!
+        entry.at = now
+        entry.fromState = from.rawValue
+        entry.toState = to.rawValue
+        entry.actor = who.name
+        entry.note = note
+        try await entry.create(on: tx)
+        try await platform.audit.append(AuditRecord(action: "customs.declaration.\(to.rawValue)", objectType: "declaration", objectID: m.number, detail: note),
+                                        by: who.audit, on: tx)
+        if let trader = try await TraderModel.find(m.traderID, on: tx), let account = trader.accountID, [.released, .documentsRequested, .underInspection, .rejected].contains(to) {
+            try await platform.notifications.notify(accountID: account, module: Self.module, title: "[\(m.number)] \(Self.stateTitle(to))",
+                                                    body: Self.partyNote(to: to, note: note), link: "/customs/declarations/\(m.id!.uuidString.lowercased())", on: tx)
+        }
+    }
+
+    /// The machine's answer as the platform's error: a step that needs a reason and got none is bad
+    /// input; any other refusal is the wrong moment.
+    static func transition(_ event: DeclarationEvent, from: DeclarationState, kind: DeclarationKind, amountDue: Int64) throws -> DeclarationState {
+        let result = Result { try DeclarationMachine.apply(event, to: from, kind: kind, amountDue: amountDue) }
+        switch result {
+        case .success(let state): return state
+        case .failure(let failure):
+            let message = (failure as? DeclarationTransitionError)?.message ?? "\(failure)"
+            if reason(of: event).map({ $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) == true {
+                throw NaraError.validation([FieldError(field: "reason", code: "required", message: message)])
+            }
+            throw NaraError(.conflict, code: .illegalTransition, message)
+        }
+    }
+
+    /// What the trader reads of a step: the notes of lane assignments (the criteria that hit, the
+    /// draw, an officer's re-routing reason) are for officers only.
+    static func partyNote(to state: DeclarationState, note: String) -> String {
+        state == .laneAssigned ? "Lane assigned." : note
     }
 
     static func reason(of event: DeclarationEvent) -> String? {
@@ -158,8 +212,9 @@ extension CustomsService {
     /// The documents checked (yellow lane), or the inspection finished without findings: assess.
     func documentsChecked(id: UUID, note: String, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> DeclarationView {
         try officer(actor)
-        let m = try await step(id, .assess, note: note.isEmpty ? "Documents checked; assessed as declared." : note, by: StepActor(actor, requestID), on: database)
-        return try await afterAssessment(m, by: StepActor(actor, requestID), on: database)
+        let m = try await step(id, .assess, note: note.isEmpty ? "Documents checked; assessed as declared." : note, by: StepActor(actor, requestID), on: database,
+                               settle: true)
+        return try await view(m, for: .officer, on: database)
     }
 
     /// Re-routes to another lane with a reason (audited); the new lane's step follows at once.
@@ -174,8 +229,7 @@ extension CustomsService {
         case .red: m = try await step(id, .startInspection, note: "Physical inspection before release.", by: StepActor(actor, requestID), on: database)
         case .yellow: m = try await step(id, .requestDocuments, note: "The documents are checked before release.", by: StepActor(actor, requestID), on: database)
         case .green, .blue:
-            m = try await step(id, .assess, note: "Assessed as declared.", by: StepActor(actor, requestID), on: database)
-            return try await afterAssessment(m, by: StepActor(actor, requestID), on: database)
+            m = try await step(id, .assess, note: "Assessed as declared.", by: StepActor(actor, requestID), on: database, settle: true)
         }
         return try await view(m, for: .officer, on: database)
     }
@@ -234,7 +288,7 @@ extension CustomsService {
         let correctedItems = items
         let text = findings.trimmingCharacters(in: .whitespacesAndNewlines)
         let m = try await step(id, .assess, note: "Inspected: \(text)" + (discrepancy ? " Duty and tax reassessed: \(reassessed.totalKRW) KRW." : ""),
-                               by: StepActor(actor, requestID), on: db) { m, tx in
+                               by: StepActor(actor, requestID), on: db, settle: true) { m, tx in
             let inspection = InspectionModel()
             inspection.id = UUID()
             inspection.declarationID = id
@@ -253,36 +307,7 @@ extension CustomsService {
             m.assessment = String(decoding: try JSONEncoder().encode(reassessed), as: UTF8.self)
             m.amountDue = kind == .import ? reassessed.totalKRW : 0
         }
-        return try await afterAssessment(m, by: StepActor(actor, requestID), on: db)
-    }
-
-    /// After an officer's assessment: nothing due → released; an AEO → guaranteed and released;
-    /// otherwise the duty and tax are charged on the ledger and the release waits for the payment.
-    func afterAssessment(_ assessed: DeclarationModel, by who: StepActor, on database: (any Database)? = nil) async throws -> DeclarationView {
-        let db = database ?? self.db
-        var m = assessed
-        let id = m.id!
-        if m.amountDue == 0 {
-            m = try await step(id, .release, note: "Released.", by: who, on: db)
-        } else if m.aeo {
-            _ = try await step(id, .guarantee, note: "Covered by the AEO's comprehensive guarantee (monthly payment).", by: who, on: db)
-            m = try await step(id, .release, note: "Released.", by: who, on: db)
-        } else if m.paymentID == nil {
-            let kcs = try await platform.identity.agency(code: Self.agencyCode, on: db)
-            let trader = try await TraderModel.find(m.traderID, on: db)
-            let due = m.amountDue, number = m.number
-            try await db.transaction { tx in
-                let payment = try await self.platform.payments.charge(accountID: trader?.accountID, agencyID: kcs?.id, module: Self.module,
-                                                                      purpose: "Duty and VAT of \(number)", amount: try Money(minorUnits: due, currency: "KRW"),
-                                                                      dueAt: self.clock.now().addingTimeInterval(15 * 86_400), by: who.audit,
-                                                                      on: tx)
-                try await tx.lockRow(DeclarationModel.schema, id: id)
-                guard let row = try await DeclarationModel.find(id, on: tx) else { return }
-                row.paymentID = payment.id
-                try await row.save(on: tx)
-            }
-        }
-        return try await view(try await DeclarationModel.find(id, on: db) ?? m, for: .officer, on: db)
+        return try await view(m, for: .officer, on: db)
     }
 
     /// The trader amends its declaration before the release (before any duty is charged): new
@@ -314,33 +339,38 @@ extension CustomsService {
             throw NaraError.validation([FieldError(field: "invoiceAmountMinor", code: "range", message: "The duty cannot be computed: \(error.message).")])
         }
         guard let trader = try await TraderModel.find(current.traderID, on: db) else { throw NaraError.notFound("The trader") }
-        let decision = await laneDecision(kind: kind, trader: trader, items: items, assessment: assessment,
-                                          key: "\(id.uuidString.lowercased())|amendment-\(current.version)", on: db)
+        // The same draw as on lodgement (keyed by the declaration), and never a lower lane than the
+        // one it had: amending cannot be used to draw again until the goods go green.
+        let drawn = await laneDecision(kind: kind, trader: trader, items: items, assessment: assessment, key: id.uuidString.lowercased(), on: db)
+        let held = current.lane.flatMap(Lane.init(rawValue:)) ?? .green
+        let decision = drawn.lane >= held ? drawn
+            : LaneDecision(lane: held, hits: drawn.hits, draw: drawn.draw, drawLane: drawn.drawLane, aeoRates: drawn.aeoRates, reason: "kept_after_amendment")
         let who = StepActor(actor, requestID)
         let envelope = try JSONDecoder().decode(ItemsEnvelope.self, from: Data(current.items.utf8))
         let encoded = String(decoding: try JSONEncoder().encode(ItemsEnvelope(invoiceNumber: envelope.invoiceNumber, items: items)), as: UTF8.self)
         let assessed = String(decoding: try JSONEncoder().encode(assessment), as: UTF8.self)
         let decided = String(decoding: try JSONEncoder().encode(decision), as: UTF8.self)
-        _ = try await step(id, .amend(reason: text), note: "Amended: \(text)", by: who) { m, _ in
+        let next: (DeclarationEvent, String)
+        switch decision.lane {
+        case .red: next = (.startInspection, "Physical inspection before release.")
+        case .yellow: next = (.requestDocuments, "The documents are checked before release.")
+        case .green, .blue: next = (.assess, "Assessed automatically: \(assessment.totalKRW) KRW due.")
+        }
+        // One transaction: the new items, the lane and the next step land together or not at all.
+        let m = try await steps(id, [(.amend(reason: text), "Amended: \(text)"), (.assignLane(decision.lane), Self.describe(decision)), next], by: who,
+                                settle: decision.lane == .green || decision.lane == .blue) { m, _ in
+            guard m.paymentID == nil else {
+                throw NaraError(.conflict, code: .illegalTransition, "The duty of \(m.number) is already charged: ask the customs office to reassess it.")
+            }
             m.items = encoded
             m.invoiceMinor = invoiceAmountMinor
             m.assessment = assessed
             m.amountDue = kind == .import ? assessment.totalKRW : 0
             m.assessedAt = nil
             m.reason = text
-        }
-        var m = try await step(id, .assignLane(decision.lane), note: Self.describe(decision), by: who) { m, _ in
             m.lane = decision.lane.rawValue
             m.laneDecision = decided
             m.auditRequired = decision.lane == .blue
-        }
-        switch decision.lane {
-        case .red: m = try await step(id, .startInspection, note: "Physical inspection before release.", by: who)
-        case .yellow: m = try await step(id, .requestDocuments, note: "The documents are checked before release.", by: who)
-        case .green, .blue:
-            m = try await step(id, .assess, note: "Assessed automatically: \(assessment.totalKRW) KRW due.", by: who)
-            _ = try await afterAssessment(m, by: who)
-            m = try await DeclarationModel.find(id, on: db) ?? m
         }
         return try await view(m, for: .party)
     }
@@ -358,7 +388,25 @@ extension CustomsService {
         guard let current = try await DeclarationModel.find(id, on: db) else { throw NaraError.notFound("The declaration") }
         let reader = try await reader(actor, of: current, on: db)
         let text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        let m = try await step(id, .invalidate(reason: text), note: "Invalidated: \(text)", by: StepActor(actor, requestID), on: db) { m, _ in m.reason = text }
+        guard !text.isEmpty else {
+            throw NaraError.validation([FieldError(field: "reason", code: "required", message: "Say why the declaration is invalidated.")])
+        }
+        let who = StepActor(actor, requestID)
+        let m = try await step(id, .invalidate(reason: text), note: "Invalidated: \(text)", by: who, on: db) { m, tx in
+            // A trader cannot withdraw goods the office has stopped for documents or inspection (the
+            // office can). An unpaid charge is cancelled with the declaration; paid duty is never
+            // dropped with it (a paid declaration is released, which nobody invalidates).
+            if reader == .party, [DeclarationState.documentsRequested.rawValue, DeclarationState.underInspection.rawValue].contains(m.state) {
+                throw NaraError(.conflict, code: .illegalTransition, "\(m.number) is being checked by the customs office: ask the office to invalidate it.")
+            }
+            if let paymentID = m.paymentID {
+                guard m.state == DeclarationState.assessed.rawValue else {
+                    throw NaraError(.conflict, code: .illegalTransition, "\(m.number) is \(m.state); only an assessed declaration is invalidated with its charge.")
+                }
+                _ = try await self.platform.payments.cancel(paymentID: paymentID, reason: "\(m.number) invalidated: \(text)", by: who.audit, on: tx)
+            }
+            m.reason = text
+        }
         return try await view(m, for: reader, on: db)
     }
 
@@ -371,8 +419,7 @@ extension CustomsService {
             .compactMap(\.id))
         let system = StepActor.system("customs-payments")
         for m in waiting where paid.contains(m.paymentID!) {
-            _ = try await step(m.id!, .pay, note: "Duty and tax paid.", by: system, on: db)
-            let released = try await step(m.id!, .release, note: "Released after payment.", by: system, on: db)
+            let released = try await steps(m.id!, [(.pay, "Duty and tax paid."), (.release, "Released after payment.")], by: system, on: db)
             try await cargoEvent(cargoID: released.cargoID, status: "released", place: released.officeCode, note: "\(released.number) released", on: db)
         }
     }

@@ -178,7 +178,8 @@ public struct LaneDecision: Sendable, Codable, Equatable {
 
 /// Selectivity: every criterion in force is checked; the highest lane among the hits and the
 /// random selection wins (red > yellow > blue > green). The random draw is HMAC-SHA256 of the
-/// declaration number under the published seed, so anyone holding the seed can replay it.
+/// declaration's id under the customs service's secret selection seed: traders cannot predict it,
+/// and an auditor given the seed can replay every draw.
 public enum RiskEngine {
     public static func draw(seed: Data, key: String) -> Int {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("nara-selectivity-v1|\(key)".utf8), using: SymmetricKey(data: seed))

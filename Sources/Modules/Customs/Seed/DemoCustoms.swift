@@ -333,7 +333,8 @@ enum DemoCustoms {
             try await service.step(sail.id, .exit, note: "Loaded on HMM OSLO 0017E, departed Busan.", by: .system("demo-carrier"), on: db)
             try await service.cargoEvent(cargoID: model.cargoID, status: "departed", place: "KRPUS", note: "HMM OSLO 0017E", on: db)
         }
-        // A declaration withdrawn by its trader before release: the invoice was for another shipment.
+        // A declaration its trader withdraws before paying (the invoice was for another shipment):
+        // the unpaid charge is cancelled with it.
         if let wrong = lodged["IM-TSHIRTS-CN"] {
             _ = try await service.invalidate(id: wrong.id, reason: "The invoice belongs to another shipment; a new declaration follows.", by: seoul,
                                              requestID: nil, on: db)
