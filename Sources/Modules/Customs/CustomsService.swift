@@ -140,9 +140,7 @@ public final class CustomsService: Sendable {
             throw NaraError.forbidden("Traders register with a business account.")
         }
         let roles = requested.isEmpty ? Self.ownRoles : requested
-        if let unknown = roles.first(where: { !Self.traderRoles.contains($0) }) {
-            throw NaraError.validation([FieldError(field: "roles", code: "unknown", message: "\(unknown) is not a trader role (\(Self.traderRoles.joined(separator: ", "))).")])
-        }
+        if let unknown = Self.unknownRole(in: roles) { throw NaraError.validation([unknown]) }
         if let licensed = roles.first(where: { !Self.ownRoles.contains($0) }) {
             throw NaraError.validation([FieldError(field: "roles", code: "licensed", message:
                 "\(licensed) is a licensed role: register as importer, exporter or declarant, and the customs office grants it after checking the licence.")])
@@ -187,15 +185,19 @@ public final class CustomsService: Sendable {
     static let ownRoles = ["importer", "exporter", "declarant"]
     static let traderRoles = ownRoles + ["broker", "carrier"]
 
+    static func unknownRole(in roles: [String]) -> FieldError? {
+        roles.first(where: { !traderRoles.contains($0) }).map {
+            FieldError(field: "roles", code: "unknown", message: "\($0) is not a trader role (\(traderRoles.joined(separator: ", "))).")
+        }
+    }
+
     /// A KCS officer sets a registered trader's roles, licensed ones included (audited).
     func setTraderRoles(businessNumber: String, roles: [String], by actor: Actor, requestID: String?) async throws -> TraderView {
         try officer(actor)
         var v = Validator()
         if roles.isEmpty { v.add("roles", "required", "Give at least one role.") }
-        if let unknown = roles.first(where: { !Self.traderRoles.contains($0) }) {
-            v.add("roles", "unknown", "\(unknown) is not a trader role (\(Self.traderRoles.joined(separator: ", "))).")
-        }
         try v.check()
+        if let unknown = Self.unknownRole(in: roles) { throw NaraError.validation([unknown]) }
         guard let digits = try? BusinessNumber(businessNumber).digits,
               let trader = try await TraderModel.query(on: db).filter(\.$businessNumber == digits).first() else { throw NaraError.notFound("The trader") }
         let ordered = Self.traderRoles.filter(roles.contains)

@@ -104,11 +104,10 @@ extension CustomsService {
             if let found = cargo {
                 // The cargo is manifested in the declaration's direction and no live declaration covers it yet.
                 let manifest = try await ManifestModel.find(found.manifestID, on: db)
-                let live = try await DeclarationModel.query(on: db).filter(\.$cargoID == found.id!)
-                    .filter(\.$state !~ [DeclarationState.rejected.rawValue, DeclarationState.invalidated.rawValue]).first()
                 if let kind, manifest?.kind != kind.rawValue {
                     v.add("cargo", "direction", "\(number) is on an \(manifest?.kind ?? "unknown") manifest; an \(kind.rawValue) declaration covers cargo manifested for \(kind.rawValue).")
-                } else if let live {
+                } else if let live = try await DeclarationModel.query(on: db).filter(\.$cargoID == found.id!)
+                    .filter(\.$state !~ [DeclarationState.rejected.rawValue, DeclarationState.invalidated.rawValue]).first() {
                     v.add("cargo", "covered", "\(number) is already covered by declaration \(live.number); amend or invalidate it instead of declaring the goods twice.")
                 }
             } else {
