@@ -236,6 +236,13 @@ struct CustomsAPITests {
             let lodged = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme,
                                                               json: CustomsWorld.declaration(kind: "import", reference: "IM-BAGS", cargo: cargo, items: bags, total: 9_600_000, counterpart: "CN")))
             #expect(lodged.lane == .red && lodged.state == .underInspection)
+            // The public tracking does not tell that the goods are held for inspection.
+            let tracked = try await client.api(.get, "/api/v1/customs/cargo/\(cargo)")
+            #expect(tracked.status == .ok && tracked.text.contains("\"in_examination\"") && !tracked.text.contains("under_inspection")
+                    && !tracked.text.contains("lane"), "\(tracked.text)")
+            // Goods held for inspection are assessed by the inspection's record, not by a documents check.
+            let skipped = try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/documents-checked", token: officer, json: "{}")
+            #expect(skipped.status == .conflict && skipped.text.contains("record the inspection"), "\(skipped.text)")
             let noFindings = try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/inspection", token: officer, json: #"{"findings":""}"#)
             #expect(noFindings.status == .unprocessableContent)
             let badItem = try await client.api(.post, "/api/v1/customs/declarations/\(lodged.id.uuidString)/inspection", token: officer,
@@ -253,6 +260,23 @@ struct CustomsAPITests {
             // The next declaration of the same trader meets its history.
             let next = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations", token: acme, json: CustomsWorld.declaration(reference: "EX-AFTER")))
             #expect(next.lane == .yellow)
+        }
+    }
+
+    @Test("only officers of the customs service and of the agencies running its offices act for customs, whatever role another agency gives")
+    func officersOfCustomsOnly() async throws {
+        try await withTestApp { client, harness in
+            let world = try await CustomsWorld.create(harness.platform)
+            let identity = harness.platform.identity
+            let created = try await identity.createAccount(NewAccount(username: "officer.nts", password: Fixtures.password, displayName: "Tax officer", kind: .official,
+                                                                      agencyCode: "1210000", extraRoles: ["customs-officer", "risk-analyst"],
+                                                                      fixedTOTPSecret: Fixtures.totpSecret), by: .system("test"), on: harness.db)
+            let nts = identity.actor(for: try #require(try await identity.account(id: created.account.id, on: harness.db)), secondFactorVerified: true)
+            await #expect(throws: NaraError.self) { try await world.service.officer(nts) }
+            await #expect(throws: NaraError.self) { try await world.service.setSelectivity(.standard, by: nts, requestID: nil) }
+            // The same roles at the customs service do act.
+            #expect(try await world.service.officerAgency(world.analyst, CustomsPermission.risk) == (try await identity.agency(code: "1220000", on: harness.db))?.id)
+            try await world.service.setSelectivity(.standard, by: world.analyst, requestID: nil)
         }
     }
 

@@ -146,4 +146,19 @@ struct CustomsDomainTests {
         await platform.shutdown()
         await removeTestStorage(configuration)
     }
+
+    @Test("text that XML 1.0 cannot carry is refused on input and left out of the WCO XML; the VAT rate is written as a percentage")
+    func controlCharacters() {
+        var v = Validator()
+        v.require("Acme\u{0}Trading", "counterpartName")
+        v.require("Two\nlines\tand a tab", "note")
+        #expect(v.errors.map(\.field) == ["counterpartName"] && v.errors.first?.code == "control_characters")
+        #expect(XMLText.escape("a\u{1}b<c\u{FFFF}&\u{1B}") == "ab&lt;c&amp;")
+        #expect(XMLText.escape("tab\tnew\nline") == "tab\tnew\nline")
+        #expect(WCODeclarationXML.percent(basisPoints: 1000) == "10" && WCODeclarationXML.percent(basisPoints: 1050) == "10.5"
+                && WCODeclarationXML.percent(basisPoints: 725) == "7.25")
+        // The public cargo tracking never tells the lane.
+        #expect(DeclarationState.underInspection.publicName == "in_examination" && DeclarationState.documentsRequested.publicName == "in_examination"
+                && DeclarationState.released.publicName == "released")
+    }
 }

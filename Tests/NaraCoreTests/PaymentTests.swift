@@ -22,6 +22,9 @@ struct PaymentTests {
         #expect(Money.format(123_456, currency: "USD") == "1,234.56 USD")
         #expect(Money.format(-5, currency: "EUR") == "-0.05 EUR")
         #expect(throws: NaraError.self) { try Money(minorUnits: 1, currency: "WON!") }
+        #expect(throws: NaraError.self) { try Money(minorUnits: Money.maximumMinorUnits + 1, currency: "KRW") }
+        #expect(throws: NaraError.self) { try Money(minorUnits: Int64.min, currency: "KRW") }
+        #expect(try Money(minorUnits: Money.maximumMinorUnits, currency: "KRW").minorUnits == Money.maximumMinorUnits)
     }
 
     @Test("a bank notice pays a fee once; the same notice again changes nothing")

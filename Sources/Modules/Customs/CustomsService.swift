@@ -20,6 +20,8 @@ struct CustomsReference: Sendable {
     /// currency → week start (YYYY-MM-DD) → KRW per unit in hundredths.
     let rates: [String: [String: Int64]]
     let vatBasisPoints: Int
+    /// The Korea Customs Service and the agencies that run its customs offices: their officers act for customs.
+    let customsAgencies: Set<UUID>
     let loadedAt: Date
 }
 
@@ -31,6 +33,9 @@ struct RiskReference: Sendable {
     /// The selection seed: kept by customs (officers and auditors replay draws with it), never
     /// published to traders, who could otherwise foresee which declarations are drawn.
     let seed: Data
+    /// Inspections that found a discrepancy in the last 365 days, by trader (a criterion's
+    /// history condition): counted once per refresh, not once per declaration.
+    let findings: [UUID: Int]
     let loadedAt: Date
 }
 
@@ -79,14 +84,18 @@ public final class CustomsService: Sendable {
                                         preferential: try decoder.decode([PreferentialRate].self, from: Data(m.preferential.utf8)),
                                         importLicence: m.importLicence, exportLicence: m.exportLicence, prohibited: m.prohibited)
         }
-        let offices = Dictionary(uniqueKeysWithValues: try await CustomsOfficeModel.query(on: db).all().map {
+        let officeModels = try await CustomsOfficeModel.query(on: db).all()
+        let offices = Dictionary(uniqueKeysWithValues: officeModels.map {
             ($0.code, CustomsOffice(code: $0.code, nameEN: $0.nameEN, nameKO: $0.nameKO, locode: $0.locode))
         })
         var rates: [String: [String: Int64]] = [:]
         for m in try await ExchangeRateModel.query(on: db).all() { rates[m.currency, default: [:]][m.weekStart] = m.rateHundredths }
         let settings = Dictionary(uniqueKeysWithValues: try await CustomsSettingModel.query(on: db).all().map { ($0.id!, $0.value) })
+        var agencies = Set(officeModels.compactMap(\.agencyID))
+        if let kcs = try await platform.identity.agency(code: Self.agencyCode, on: db) { agencies.insert(kcs.id) }
         let loaded = CustomsReference(tariff: tariff, offices: offices, rates: rates,
-                                      vatBasisPoints: settings["vat_basis_points"].flatMap(Int.init) ?? DutyCalculator.vatBasisPoints, loadedAt: now)
+                                      vatBasisPoints: settings["vat_basis_points"].flatMap(Int.init) ?? DutyCalculator.vatBasisPoints,
+                                      customsAgencies: agencies, loadedAt: now)
         reference.withLock { $0 = loaded }
         return loaded
     }
@@ -106,7 +115,8 @@ public final class CustomsService: Sendable {
         guard let seed = settings["selectivity_seed"].flatMap({ Data(hex: $0) }), seed.count == 32 else {
             throw NaraError(.internalError, code: .internalError, "The selectivity seed is not set.")
         }
-        let loaded = RiskReference(criteria: criteria, selectivity: selectivity, seed: seed, loadedAt: now)
+        let loaded = RiskReference(criteria: criteria, selectivity: selectivity, seed: seed,
+                                   findings: try await findingsLastYear(on: db), loadedAt: now)
         risk.withLock { $0 = loaded }
         return loaded
     }
@@ -114,6 +124,18 @@ public final class CustomsService: Sendable {
     func forgetReference() {
         reference.withLock { $0 = nil }
         risk.withLock { $0 = nil }
+    }
+
+    /// Inspections that found a discrepancy in the last 365 days, by trader: one grouped count.
+    func findingsLastYear(on db: any Database) async throws -> [UUID: Int] {
+        let since = clock.now().addingTimeInterval(-365 * 86_400)
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT trader_id, COUNT(*) AS n FROM customs_inspections
+            WHERE discrepancy = \(bind: true) AND finished_at >= \(bind: since) GROUP BY trader_id
+            """).all()
+        var findings: [UUID: Int] = [:]
+        for row in rows { findings[try row.decode(column: "trader_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self) }
+        return findings
     }
 
     /// The Sunday that starts the customs-rate week of an instant, in the platform time zone.
@@ -193,7 +215,7 @@ public final class CustomsService: Sendable {
 
     /// A KCS officer sets a registered trader's roles, licensed ones included (audited).
     func setTraderRoles(businessNumber: String, roles: [String], by actor: Actor, requestID: String?) async throws -> TraderView {
-        try officer(actor)
+        try await officer(actor)
         var v = Validator()
         if roles.isEmpty { v.add("roles", "required", "Give at least one role.") }
         try v.check()
@@ -232,7 +254,7 @@ public final class CustomsService: Sendable {
 
     /// Grants or withdraws authorised-economic-operator status (risk analysts).
     func setAEO(businessNumber: String, grade: String?, by actor: Actor, requestID: String?) async throws -> TraderView {
-        _ = try officerAgency(actor, CustomsPermission.risk)
+        _ = try await officerAgency(actor, CustomsPermission.risk)
         if let grade, !["AAA", "AA", "A"].contains(grade) {
             throw NaraError.validation([FieldError(field: "grade", code: "unknown", message: "The AEO grade is AAA, AA or A (or none to withdraw it).")])
         }
@@ -271,8 +293,13 @@ public final class CustomsService: Sendable {
         }
     }
 
-    func officerAgency(_ actor: Actor, _ permission: Permission) throws -> UUID {
-        guard let agencyID = actor.agencyID else { throw NaraError.forbidden("Customs officers of the Korea Customs Service do this.") }
+    /// The officer's agency: the Korea Customs Service or an agency that runs a customs office,
+    /// where the officer holds the permission (an official of another agency never acts for
+    /// customs, whatever role it was given there).
+    func officerAgency(_ actor: Actor, _ permission: Permission, on database: (any Database)? = nil) async throws -> UUID {
+        guard let agencyID = actor.agencyID, try await referenceData(on: database).customsAgencies.contains(agencyID) else {
+            throw NaraError.forbidden("Customs officers of the Korea Customs Service do this.")
+        }
         try AccessPolicy.require(actor, permission, on: .agency(agencyID))
         return agencyID
     }

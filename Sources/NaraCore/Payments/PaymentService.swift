@@ -47,9 +47,16 @@ public struct Money: Sendable, Codable, Equatable, CustomStringConvertible {
         guard code.count == 3, code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
             throw NaraError.validation([FieldError(field: "currency", code: "format", message: "Use a three-letter ISO 4217 currency code.")])
         }
+        guard minorUnits.magnitude <= UInt64(Self.maximumMinorUnits) else {
+            throw NaraError.validation([FieldError(field: "amount", code: "range",
+                                                   message: "An amount is at most \(Self.maximumMinorUnits) minor units (10^15), so that ledger sums stay exact.")])
+        }
         self.minorUnits = minorUnits
         self.currency = code
     }
+
+    /// The largest amount one ledger entry holds: 9,000 such entries still sum within 64 bits.
+    public static let maximumMinorUnits: Int64 = 1_000_000_000_000_000
 
     /// Digits after the decimal point for the currencies Nara displays.
     public static func exponent(_ currency: String) -> Int {

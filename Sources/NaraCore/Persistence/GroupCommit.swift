@@ -4,6 +4,13 @@ import Foundation
 /// on disk, so that a burst costs a few durable commits instead of one per request. Each caller is
 /// answered only after the transaction holding its item committed (or with its own refusal: the
 /// write returns one result per item). Used for sealed bids and customs declarations.
+/// The writer returned no result for an item (a defect of the writer: the item's fate is unknown
+/// to the caller, who is answered with this instead of waiting forever).
+public enum GroupCommitError: Error, CustomStringConvertible {
+    case unanswered
+    public var description: String { "the group commit's writer returned no result for this item" }
+}
+
 public actor GroupCommit<Item: Sendable, Output: Sendable> {
     private struct Waiting {
         let item: Item
@@ -42,7 +49,9 @@ public actor GroupCommit<Item: Sendable, Output: Sendable> {
             do {
                 let results = try await write(batch.map(\.item))
                 batches += 1
-                for (waiting, result) in zip(batch, results) {
+                for (index, waiting) in batch.enumerated() {
+                    // A writer that answers fewer items than it was given leaves no caller waiting forever.
+                    let result = index < results.count ? results[index] : .failure(GroupCommitError.unanswered)
                     if case .success = result { written += 1 }
                     waiting.continuation.resume(with: result)
                 }

@@ -104,8 +104,22 @@ public struct Validator: Sendable {
             add(field, "required", "This field is required.")
         } else if trimmed.count > maxLength {
             add(field, "too_long", "Use at most \(maxLength) characters.")
+        } else if Self.hasControlCharacters(trimmed) {
+            add(field, "control_characters", "Remove the control characters (only tabs and line breaks are kept).")
         }
     }
+
+    /// Control characters that no text field keeps (and XML 1.0 cannot carry): C0 but tab, line
+    /// feed and carriage return, DEL, and the non-characters U+FFFE and U+FFFF.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: false
+        case 0x00...0x1F, 0x7F, 0xFFFE, 0xFFFF: true
+        default: false
+        }
+    }
+
+    public static func hasControlCharacters(_ text: String) -> Bool { text.unicodeScalars.contains(where: isControl) }
 
     public func check() throws(NaraError) {
         if !errors.isEmpty { throw NaraError.validation(errors) }

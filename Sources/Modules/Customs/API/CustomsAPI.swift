@@ -82,7 +82,7 @@ enum CustomsAPI {
             summary: "The caller's declarations (traders), or the officers' queue by lane", tag: "customs", response: Schema.array(declaration),
             errors: [401, 422], query: [("lane", Schema.string("Lane", enumValues: Lane.allCases.map(\.rawValue)), "Officers: only this lane")])) { request, context in
             let actor = try context.requireActor()
-            let isOfficer = (try? service.officer(actor)) != nil
+            let isOfficer = (try? await service.officer(actor)) != nil
             let models: [DeclarationModel]
             if isOfficer {
                 let raw = request.uri.queryParameters.get("lane")
@@ -223,7 +223,7 @@ enum CustomsAPI {
         }
         routes.api(.get, "/api/v1/customs/criteria", APIOperation(
             summary: "Risk criteria (risk analysts)", tag: "customs", response: Schema.array(Schema.object([:], additional: true)), errors: [401, 403])) { _, context in
-            _ = try service.officerAgency(try context.requireActor(), CustomsPermission.risk)
+            _ = try await service.officerAgency(try context.requireActor(), CustomsPermission.risk)
             return try .json(try await service.criteria())
         }
         routes.api(.post, "/api/v1/customs/criteria", APIOperation(

@@ -136,12 +136,12 @@ extension CustomsService {
     }
 
     /// The public tracking of one cargo: its journey and the declarations covering it (number,
-    /// state, release time; no parties, values or lanes).
+    /// public state, release time; no parties, values or lanes).
     func cargoView(trackingNumber: String) async throws -> CargoView {
         guard let cargo = try await CargoModel.query(on: db).filter(\.$trackingNumber == trackingNumber).first(),
               let manifest = try await ManifestModel.find(cargo.manifestID, on: db) else { throw NaraError.notFound("The cargo") }
         let declarations = try await DeclarationModel.query(on: db).filter(\.$cargoID == cargo.id!).sort(\.$lodgedAt).all().map {
-            CargoDeclarationLine(number: $0.number, state: DeclarationState(rawValue: $0.state) ?? .submitted, releasedAt: $0.releasedAt)
+            CargoDeclarationLine(number: $0.number, state: (DeclarationState(rawValue: $0.state) ?? .submitted).publicName, releasedAt: $0.releasedAt)
         }
         return CargoView(trackingNumber: cargo.trackingNumber, billOfLading: cargo.billOfLading, manifest: manifest.mrn, vessel: manifest.vessel,
                          voyage: manifest.voyage, port: manifest.port, mode: manifest.mode, kind: manifest.kind, description: cargo.descriptionText,

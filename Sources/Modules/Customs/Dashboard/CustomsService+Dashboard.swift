@@ -42,7 +42,8 @@ extension CustomsService {
         var times: [Lane: [Double]] = [:]
         var laned: [Lane: Int] = [:]
         var released = 0
-        var revenue: [String: Int64] = ["adValorem": 0, "specific": 0, "preferential": 0, "vat": 0]
+        // Summed as doubles: 20,000 declarations of the largest amounts would overflow 64-bit integers.
+        var revenue: [String: Double] = ["adValorem": 0, "specific": 0, "preferential": 0, "vat": 0]
         let decoder = JSONDecoder()
         for row in rows {
             guard let lane = Lane(rawValue: try row.decode(column: "lane", as: String.self)) else { continue }
@@ -57,8 +58,8 @@ extension CustomsService {
                   let assessment = try? decoder.decode(Assessment.self, from: Data(raw.utf8)) else { continue }
             for line in assessment.lines {
                 let key = line.agreement != nil ? "preferential" : (line.basis == .adValorem ? "adValorem" : "specific")
-                revenue[key, default: 0] += line.dutyKRW
-                revenue["vat", default: 0] += line.vatKRW
+                revenue[key, default: 0] += Double(line.dutyKRW)
+                revenue["vat", default: 0] += Double(line.vatKRW)
             }
         }
         let total = max(1, laned.values.reduce(0, +))
@@ -74,7 +75,7 @@ extension CustomsService {
             laneShares: Lane.allCases.map { DashboardCount(label: $0.rawValue, value: Double(laned[$0] ?? 0) * 100 / Double(total)) },
             configuredRates: rates, inspections: inspections, inspectionsWithFindings: findings,
             inspectionHitRate: inspections == 0 ? nil : Double(findings) * 100 / Double(inspections),
-            revenue: ["adValorem", "specific", "preferential", "vat"].map { DashboardCount(label: $0, value: Double(revenue[$0] ?? 0)) },
+            revenue: ["adValorem", "specific", "preferential", "vat"].map { DashboardCount(label: $0, value: revenue[$0] ?? 0) },
             generatedAt: clock.now())
     }
 
@@ -88,7 +89,7 @@ extension CustomsService {
             bill = cargo.billOfLading
         }
         return WCODeclarationXML.render(view, context: WCODeclarationXML.Context(locode: ref.offices[view.officeCode]?.locode ?? "KRSEL", vessel: vessel,
-                                                                                billOfLading: bill))
+                                                                                billOfLading: bill, vatBasisPoints: ref.vatBasisPoints))
     }
 
     /// The export clearance certificate (수출신고필증) of a released export, issued once through

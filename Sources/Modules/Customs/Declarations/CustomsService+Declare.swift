@@ -203,6 +203,7 @@ extension CustomsService {
             }
             let description = item.description.trimmingCharacters(in: .whitespacesAndNewlines)
             if description.count < 3 || description.count > 256 { v.add(f + "description", "length", "Describe the goods in 3 to 256 characters.") }
+            else if Validator.hasControlCharacters(description) { v.add(f + "description", "control_characters", "Remove the control characters from the description.") }
             if !CustomsCountry.isValid(item.origin) { v.add(f + "origin", "unknown", "Give the ISO country code of the origin.") }
             let quantity = Self.milli(item.quantity), gross = Self.milli(item.grossMassKg), net = Self.milli(item.netMassKg)
             if quantity == nil { v.add(f + "quantity", "format", "The quantity is positive, with at most 3 decimals.") }
@@ -275,8 +276,7 @@ extension CustomsService {
                       on db: any Database) async -> LaneDecision {
         do {
             let risk = try await riskData(on: db)
-            let findings = try await findingsLastYear(traderID: trader.id!, on: db)
-            let facts = RiskFacts(kind: kind, trader: trader.businessNumber, aeo: trader.aeo, findingsLastYear: findings,
+            let facts = RiskFacts(kind: kind, trader: trader.businessNumber, aeo: trader.aeo, findingsLastYear: risk.findings[trader.id!] ?? 0,
                                   items: zip(items, assessment.lines).map { item, line in
                                       RiskFacts.Item(sequence: item.sequence, hsCode: item.hsCode, origin: item.origin, valueKRW: line.customsValueKRW,
                                                      netMassMilli: item.netMassMilli)
@@ -298,13 +298,6 @@ extension CustomsService {
                 + (hits.isEmpty ? "no criterion hit" : hits.joined(separator: "; ")) + "; " + draw + "."
         default: return "Lane \(d.lane.rawValue): " + (hits.isEmpty ? "no criterion hit" : hits.joined(separator: "; ")) + "; " + draw + "."
         }
-    }
-
-    /// Inspections of the trader that found a discrepancy in the last 365 days.
-    func findingsLastYear(traderID: UUID, on db: any Database) async throws -> Int {
-        let since = clock.now().addingTimeInterval(-365 * 86_400)
-        return try await InspectionModel.query(on: db).filter(\.$traderID == traderID).filter(\.$discrepancy == true)
-            .filter(\.$finishedAt >= since).count()
     }
 
     // MARK: The group commit

@@ -14,7 +14,8 @@ extension CustomsService {
     }
 
     func reader(_ actor: Actor, of m: DeclarationModel, on database: (any Database)? = nil) async throws -> Reader {
-        if let agencyID = actor.agencyID, AccessPolicy.decide(actor, CustomsPermission.process, on: .agency(agencyID)).isAllowed { return .officer }
+        if let agencyID = actor.agencyID, AccessPolicy.decide(actor, CustomsPermission.process, on: .agency(agencyID)).isAllowed,
+           try await referenceData(on: database).customsAgencies.contains(agencyID) { return .officer }
         if let trader = try await trader(of: actor, on: database), trader.id == m.traderID || trader.id == m.declarantID { return .party }
         throw NaraError.notFound("The declaration")
     }
@@ -205,21 +206,28 @@ extension CustomsService {
     }
 
     /// An officer of the customs service.
-    func officer(_ actor: Actor) throws {
-        _ = try officerAgency(actor, CustomsPermission.process)
+    func officer(_ actor: Actor, on database: (any Database)? = nil) async throws {
+        _ = try await officerAgency(actor, CustomsPermission.process, on: database)
     }
 
-    /// The documents checked (yellow lane), or the inspection finished without findings: assess.
+    /// The documents checked (yellow lane): assessed as declared. Goods held for inspection are
+    /// assessed by recording the inspection (with or without findings), never by this step.
     func documentsChecked(id: UUID, note: String, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> DeclarationView {
-        try officer(actor)
+        try await officer(actor, on: database)
         let m = try await step(id, .assess, note: note.isEmpty ? "Documents checked; assessed as declared." : note, by: StepActor(actor, requestID), on: database,
-                               settle: true)
+                               settle: true) { m, _ in
+            guard m.state == DeclarationState.documentsRequested.rawValue else {
+                throw NaraError(.conflict, code: .illegalTransition, m.state == DeclarationState.underInspection.rawValue
+                                ? "\(m.number) is held for inspection: record the inspection, with or without findings."
+                                : "The documents of \(m.number) are not awaited (it is \(m.state)).")
+            }
+        }
         return try await view(m, for: .officer, on: database)
     }
 
     /// Re-routes to another lane with a reason (audited); the new lane's step follows at once.
     func reroute(id: UUID, to lane: Lane, reason: String, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> DeclarationView {
-        try officer(actor)
+        try await officer(actor, on: database)
         let text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         var m = try await step(id, .reroute(lane, reason: text), note: "Re-routed to \(lane.rawValue): \(text)", by: StepActor(actor, requestID), on: database) { m, _ in
             m.lane = lane.rawValue
@@ -239,7 +247,7 @@ extension CustomsService {
     func recordInspection(id: UUID, findings: String, corrections: [ItemCorrection], by actor: Actor, requestID: String?,
                           on database: (any Database)? = nil) async throws -> DeclarationView {
         let db = database ?? self.db
-        try officer(actor)
+        try await officer(actor, on: database)
         var v = Validator()
         v.require(findings, "findings", maxLength: 4000)
         guard let current = try await DeclarationModel.find(id, on: db) else { throw NaraError.notFound("The declaration") }
@@ -286,9 +294,17 @@ extension CustomsService {
         let discrepancy = !corrections.isEmpty
         let officerID = actor.accountID!
         let correctedItems = items
+        let itemsRead = current.items
         let text = findings.trimmingCharacters(in: .whitespacesAndNewlines)
         let m = try await step(id, .assess, note: "Inspected: \(text)" + (discrepancy ? " Duty and tax reassessed: \(reassessed.totalKRW) KRW." : ""),
                                by: StepActor(actor, requestID), on: db, settle: true) { m, tx in
+            guard [DeclarationState.documentsRequested.rawValue, DeclarationState.underInspection.rawValue].contains(m.state) else {
+                throw NaraError(.conflict, code: .illegalTransition, "\(m.number) is not held for documents or inspection (it is \(m.state)).")
+            }
+            // The corrections were checked against the items read before the lock.
+            guard m.items == itemsRead else {
+                throw NaraError(.conflict, code: .conflict, "\(m.number) was amended meanwhile: read it again before recording the inspection.")
+            }
             let inspection = InspectionModel()
             inspection.id = UUID()
             inspection.declarationID = id
@@ -307,6 +323,8 @@ extension CustomsService {
             m.assessment = String(decoding: try JSONEncoder().encode(reassessed), as: UTF8.self)
             m.amountDue = kind == .import ? reassessed.totalKRW : 0
         }
+        // The trader's next declaration is laned with this finding in its history.
+        if discrepancy { risk.withLock { $0 = nil } }
         return try await view(m, for: .officer, on: db)
     }
 
@@ -376,7 +394,7 @@ extension CustomsService {
     }
 
     func reject(id: UUID, reason: String, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> DeclarationView {
-        try officer(actor)
+        try await officer(actor, on: database)
         let text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         let m = try await step(id, .reject(reason: text), note: "Rejected: \(text)", by: StepActor(actor, requestID), on: database) { m, _ in m.reason = text }
         return try await view(m, for: .officer, on: database)

@@ -1,4 +1,5 @@
 import Foundation
+import NaraCore
 
 /// A declaration in the WCO Data Model 3.6 DEC-DMS format (namespace
 /// `urn:wco:datamodel:WCO:DEC-DMS:2`), inside the DocumentMetaData wrapper. Elements follow the
@@ -9,6 +10,8 @@ enum WCODeclarationXML {
         let locode: String
         let vessel: String?
         let billOfLading: String?
+        /// The VAT rate in force, for assessments that did not record theirs.
+        var vatBasisPoints: Int = DutyCalculator.vatBasisPoints
     }
 
     static func render(_ d: DeclarationView, context: Context) -> String {
@@ -91,7 +94,8 @@ enum WCODeclarationXML {
             if d.kind == .import, let line = assessed[item.sequence] {
                 tax(&x, base: line.customsValueKRW, regime: line.agreement == nil ? "A" : "FTA", rate: line.customsValueKRW == 0 ? "0" : ratio(line.dutyKRW, line.customsValueKRW),
                     type: "CUD", assessed: line.dutyKRW)
-                tax(&x, base: line.vatBaseKRW, regime: nil, rate: "10", type: "VAT", assessed: line.vatKRW)
+                tax(&x, base: line.vatBaseKRW, regime: nil, rate: percent(basisPoints: d.assessment?.vatBasisPoints ?? context.vatBasisPoints),
+                    type: "VAT", assessed: line.vatKRW)
             }
             x.open("GoodsMeasure")
             x.leaf("GrossMassMeasure", milli(item.grossMassMilli), attributes: [("unitCode", "KGM")])
@@ -204,6 +208,13 @@ enum WCODeclarationXML {
         return fraction == 0 ? String(whole) : "\(whole).\(String(format: "%04lld", fraction))".replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
     }
 
+    /// A rate in basis points as a percentage: 1000 → "10", 1050 → "10.5".
+    static func percent(basisPoints: Int) -> String {
+        let whole = basisPoints / 100, fraction = basisPoints % 100
+        guard fraction != 0 else { return String(whole) }
+        return "\(whole)." + String(format: "%02d", fraction).replacingOccurrences(of: "0$", with: "", options: .regularExpression)
+    }
+
     /// One line, NFC, at most `limit` code points, never empty.
     static func text(_ value: String, _ limit: Int) -> String {
         let single = value.precomposedStringWithCanonicalMapping.components(separatedBy: .newlines).joined(separator: " ")
@@ -238,19 +249,20 @@ struct XMLText {
         list.map { " \($0.0)=\"\(escape($0.1))\"" }.joined()
     }
 
+    /// Escaped, without the characters XML 1.0 cannot carry (C0 controls but tab and line breaks,
+    /// U+FFFE, U+FFFF): text stored before they were refused still renders as valid XML.
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for char in text {
-            switch char {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(char)
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": out.append(contentsOf: "&apos;".unicodeScalars)
+            default: if !(Validator.isControl(scalar) && scalar != "\u{7F}") { out.append(scalar) }
             }
         }
-        return out
+        return String(out)
     }
 }

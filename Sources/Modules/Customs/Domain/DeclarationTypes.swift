@@ -219,6 +219,19 @@ public struct CargoView: Sendable, Codable, Equatable {
 
 public struct CargoDeclarationLine: Sendable, Codable, Equatable {
     public let number: String
-    public let state: DeclarationState
+    /// The state as the public sees it: a declaration waiting for the office reads
+    /// `in_examination`, whether its documents are checked or its goods inspected (the lane stays
+    /// with customs and the parties); from the assessment on, the declaration's own state.
+    public let state: String
     public let releasedAt: Date?
+}
+
+extension DeclarationState {
+    /// The state shown on the public cargo tracking, which never tells the lane.
+    public var publicName: String {
+        switch self {
+        case .submitted, .accepted, .laneAssigned, .documentsRequested, .underInspection: "in_examination"
+        default: rawValue
+        }
+    }
 }

@@ -54,6 +54,9 @@ public struct Assessment: Sendable, Codable, Equatable {
     /// Totals per tax, each truncated to the 10 won (국고금 관리법: amounts under 10 won are not collected).
     public let totalDutyKRW: Int64
     public let totalVATKRW: Int64
+    /// The VAT rate applied, in basis points (1000 = 10 %); absent on exports (zero-rated) and on
+    /// assessments stored before it was recorded.
+    public var vatBasisPoints: Int? = nil
     public var totalKRW: Int64 { totalDutyKRW + totalVATKRW }
 }
 
@@ -138,6 +141,6 @@ public enum DutyCalculator {
             totalVAT = try add(totalVAT, lineVAT)
         }
         return Assessment(lines: lines, exchangeRateHundredths: rateHundredths, exchangeWeek: week, totalCustomsValueKRW: totalValue,
-                          totalDutyKRW: truncatedToTen(totalDuty), totalVATKRW: truncatedToTen(totalVAT))
+                          totalDutyKRW: truncatedToTen(totalDuty), totalVATKRW: truncatedToTen(totalVAT), vatBasisPoints: vatBasisPoints)
     }
 }

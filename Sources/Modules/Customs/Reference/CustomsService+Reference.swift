@@ -35,7 +35,7 @@ extension CustomsService {
 
     /// Adds or changes a tariff line; every problem is reported at once.
     func saveTariffLine(_ line: TariffLine, by actor: Actor, requestID: String?) async throws -> TariffLine {
-        _ = try officerAgency(actor, CustomsPermission.reference)
+        _ = try await officerAgency(actor, CustomsPermission.reference)
         var v = Validator()
         if !TariffLine.isValidCode(line.code) { v.add("code", "format", "The national tariff line has 10 digits (HSK).") }
         v.require(line.descriptionEN, "descriptionEN", maxLength: 300)
@@ -79,7 +79,7 @@ extension CustomsService {
     func setExchangeRate(currency: String, weekStart: String, rateHundredths: Int64, by actor: Actor, requestID: String?,
                          on database: (any Database)? = nil) async throws {
         let db = database ?? self.db
-        _ = try officerAgency(actor, CustomsPermission.reference)
+        _ = try await officerAgency(actor, CustomsPermission.reference, on: db)
         var v = Validator()
         if CustomsCurrency.minorDigits[currency] == nil || currency == "KRW" { v.add("currency", "unknown", "Give a foreign currency with customs rates.") }
         if let day = LocalDay(weekStart) {
@@ -140,7 +140,7 @@ extension CustomsService {
     /// Adds a criterion or replaces the one with the same code (risk analysts; audited).
     func saveCriterion(_ input: NewRiskCriterion, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> CriterionView {
         let db = database ?? self.db
-        _ = try officerAgency(actor, CustomsPermission.risk)
+        _ = try await officerAgency(actor, CustomsPermission.risk, on: db)
         let criterion = try Self.checkCriterion(input, now: clock.now())
         let conditions = String(decoding: try JSONEncoder().encode(criterion.conditions), as: UTF8.self)
         try await db.transaction { tx in
@@ -168,7 +168,7 @@ extension CustomsService {
     }
 
     func setSelectivity(_ rates: SelectivityRates, by actor: Actor, requestID: String?) async throws {
-        _ = try officerAgency(actor, CustomsPermission.risk)
+        _ = try await officerAgency(actor, CustomsPermission.risk)
         if let problem = rates.problem { throw NaraError.validation([FieldError(field: "rates", code: "range", message: problem)]) }
         try await db.transaction { tx in
             try await self.setting("selectivity", String(decoding: try JSONEncoder().encode(rates), as: UTF8.self), on: tx)
@@ -182,7 +182,7 @@ extension CustomsService {
     /// Replays `count` generated declarations against the criteria in force (plus a draft one, if
     /// given) and the current rates: the lane shares the analysts can expect.
     func simulate(count: Int, seed: UInt64, draft: NewRiskCriterion?, by actor: Actor) async throws -> SimulationReport {
-        _ = try officerAgency(actor, CustomsPermission.risk)
+        _ = try await officerAgency(actor, CustomsPermission.risk)
         guard (1...100_000).contains(count) else {
             throw NaraError.validation([FieldError(field: "count", code: "range", message: "Simulate 1 to 100,000 declarations.")])
         }
@@ -196,9 +196,7 @@ extension CustomsService {
             criteria.append(RiskCriterion(code: checked.code, name: checked.name, lane: checked.lane, conditions: checked.conditions,
                                           validFrom: now.addingTimeInterval(-1), validUntil: checked.validUntil, active: true))
         }
-        let since = now.addingTimeInterval(-365 * 86_400)
-        let findings = Dictionary(grouping: try await InspectionModel.query(on: db).filter(\.$discrepancy == true).filter(\.$finishedAt >= since).all(), by: \.traderID)
-            .mapValues(\.count)
+        let findings = risk.findings
         let traders = try await TraderModel.query(on: db).filter(\.$status == "active").all()
             .filter { !Set(Self.view($0).roles).isDisjoint(with: ["importer", "exporter"]) }
             .map { SimulatedTrader(businessNumber: $0.businessNumber, aeo: $0.aeo, findingsLastYear: findings[$0.id!] ?? 0) }

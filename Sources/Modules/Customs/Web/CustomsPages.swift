@@ -178,7 +178,7 @@ enum CustomsPages {
                 packages: view.map { "\($0.packages) · \($0.grossMassKg) kg" } ?? "", status: view.map { r.text("customs_cargo_\($0.status)", l) } ?? "",
                 events: (view?.events ?? []).map { CargoEventRow(at: display.dateTime($0.at), status: r.text("customs_cargo_\($0.status)", l), place: $0.place, note: $0.note) },
                 declarations: (view?.declarations ?? []).map {
-                    CargoDeclarationRow(number: $0.number, state: r.text("customs_state_\($0.state.rawValue)", l), released: $0.releasedAt.map(display.dateTime) ?? "—")
+                    CargoDeclarationRow(number: $0.number, state: r.text("customs_state_\($0.state)", l), released: $0.releasedAt.map(display.dateTime) ?? "—")
                 },
                 hasDeclarations: !(view?.declarations ?? []).isEmpty)
             return r.render(Page("customs/cargo", title: r.text("customs_cargo_title", l), model: page,
@@ -209,7 +209,7 @@ enum CustomsPages {
         let actor = try context.requireActor()
         let r = portal.renderer, l = context.language
         let display = DisplayFormat(timeZone: platform.configuration.timeZone, language: l)
-        let isOfficer = (try? service.officer(actor)) != nil
+        let isOfficer = (try? await service.officer(actor)) != nil
         let models = isOfficer ? try await service.queue(lane: request.uri.queryParameters.get("lane").flatMap(Lane.init(rawValue:)))
             : try await service.declarations(of: actor)
         let rows = models.map { m in
@@ -297,7 +297,8 @@ enum CustomsPages {
         let d = try await service.declaration(id: try CustomsAPI.id(context), by: actor)
         let r = portal.renderer, l = context.language
         let display = DisplayFormat(timeZone: portal.platform.configuration.timeZone, language: l)
-        let isOfficer = d.laneDecision != nil || (try? service.officer(actor)) != nil
+        let officerActor = (try? await service.officer(actor)) != nil
+        let isOfficer = d.laneDecision != nil || officerActor
         let assessed = Dictionary(uniqueKeysWithValues: (d.assessment?.lines ?? []).map { ($0.sequence, $0) })
         let krw = { (v: Int64) in Money.format(v, currency: "KRW") }
         let foreign = { (v: Int64) in Money.format(v, currency: d.currency) }
