@@ -207,6 +207,10 @@ struct CustomsAPITests {
             #expect(tracking.status == .ok && tracking.text.contains("\"released\"") && tracking.text.contains(view.number))
             #expect(!tracking.text.contains("5541960") && !tracking.text.contains("Acme"))
             // The bonded area lets it go: the import is cleared.
+            // Imported cargo is not loaded for departure; the refusal changes nothing.
+            let loaded = try await client.api(.post, "/api/v1/customs/cargo/\(cargo)/events", token: carrier, json: #"{"status":"loaded","place":"Busan New Port"}"#)
+            #expect(loaded.status == .unprocessableContent && loaded.text.contains("direction"), "\(loaded.text)")
+            #expect(try await DeclarationModel.find(view.id, on: harness.db)?.state == "released")
             let gate = try await client.api(.post, "/api/v1/customs/cargo/\(cargo)/events", token: carrier, json: #"{"status":"gate_out","place":"Busan New Port"}"#)
             #expect(gate.status == .ok, "\(gate.text)")
             #expect(try await DeclarationModel.find(view.id, on: harness.db)?.state == "cleared")

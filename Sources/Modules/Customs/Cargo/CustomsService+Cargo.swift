@@ -123,6 +123,12 @@ extension CustomsService {
         guard let manifest = try await ManifestModel.find(cargo.manifestID, on: db), manifest.carrierID == reporter.id else {
             throw NaraError.forbidden("Only the carrier that manifested \(trackingNumber) reports its movements.")
         }
+        // Arriving cargo is discharged and leaves the bonded area; departing cargo is loaded and departs.
+        let direction = manifest.kind == "import" ? ["arrived", "discharged", "gate_out"] : ["arrived", "loaded", "departed"]
+        guard direction.contains(status) else {
+            throw NaraError.validation([FieldError(field: "status", code: "direction",
+                                                   message: "\(trackingNumber) is on an \(manifest.kind) manifest: report \(direction.joined(separator: ", ")).")])
+        }
         try await cargoEvent(cargoID: cargo.id, status: status, place: place.isEmpty ? "—" : String(place.prefix(70)), note: "reported by \(reporter.name)")
         let released = try await DeclarationModel.query(on: db).filter(\.$cargoID == cargo.id!).filter(\.$state == DeclarationState.released.rawValue).all()
         for d in released {
