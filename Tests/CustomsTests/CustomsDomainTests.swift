@@ -19,8 +19,9 @@ struct CustomsDomainTests {
         #expect(try next(.startInspection, .laneAssigned) == .underInspection)
         #expect(try next(.requestDocuments, .laneAssigned) == .documentsRequested)
         #expect(try next(.startInspection, .documentsRequested) == .underInspection)
-        #expect(try next(.assess, .underInspection) == .assessed)
-        #expect(try next(.assess, .documentsRequested) == .assessed)
+        #expect(try next(.recordInspection, .underInspection) == .assessed)
+        #expect(try next(.checkDocuments, .documentsRequested) == .assessed)
+        #expect(try next(.recordInspection, .documentsRequested) == .assessed)
         #expect(try next(.assess, .laneAssigned) == .assessed)
         #expect(try next(.pay, .assessed, due: 10) == .paid)
         #expect(try next(.guarantee, .assessed, due: 10) == .guaranteed)
@@ -45,6 +46,11 @@ struct CustomsDomainTests {
         #expect(throws: DeclarationTransitionError.self) { try next(.reroute(.red, reason: ""), .laneAssigned) }
         #expect(throws: DeclarationTransitionError.self) { try next(.invalidate(reason: ""), .accepted) }
         #expect(throws: DeclarationTransitionError.self) { try next(.assess, .submitted) }
+        // Held goods are assessed by an officer's step, never as declared; held for inspection, only by its record.
+        #expect(throws: DeclarationTransitionError.self) { try next(.assess, .underInspection) }
+        #expect(throws: DeclarationTransitionError.self) { try next(.assess, .documentsRequested) }
+        #expect(throws: DeclarationTransitionError.self) { try next(.checkDocuments, .underInspection) }
+        #expect(throws: DeclarationTransitionError.self) { try next(.checkDocuments, .laneAssigned) }
         for state in DeclarationState.allCases where state.isFinal {
             #expect(throws: DeclarationTransitionError.self) { try next(.release, state, due: 0) }
         }

@@ -293,6 +293,13 @@ public final class CustomsService: Sendable {
         }
     }
 
+    /// Whether the actor acts for customs with the permission: it holds it in its agency, and
+    /// that agency is the Korea Customs Service or runs a customs office.
+    func isOfficer(_ actor: Actor, _ permission: Permission = CustomsPermission.process, on database: (any Database)? = nil) async throws -> Bool {
+        guard let agencyID = actor.agencyID, AccessPolicy.decide(actor, permission, on: .agency(agencyID)).isAllowed else { return false }
+        return try await referenceData(on: database).customsAgencies.contains(agencyID)
+    }
+
     /// The officer's agency: the Korea Customs Service or an agency that runs a customs office,
     /// where the officer holds the permission (an official of another agency never acts for
     /// customs, whatever role it was given there).

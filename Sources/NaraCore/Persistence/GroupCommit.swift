@@ -1,9 +1,5 @@
 import Foundation
 
-/// Group commit: one writer commits whatever items queued up while the previous transaction was
-/// on disk, so that a burst costs a few durable commits instead of one per request. Each caller is
-/// answered only after the transaction holding its item committed (or with its own refusal: the
-/// write returns one result per item). Used for sealed bids and customs declarations.
 /// The writer returned no result for an item (a defect of the writer: the item's fate is unknown
 /// to the caller, who is answered with this instead of waiting forever).
 public enum GroupCommitError: Error, CustomStringConvertible {
@@ -11,6 +7,10 @@ public enum GroupCommitError: Error, CustomStringConvertible {
     public var description: String { "the group commit's writer returned no result for this item" }
 }
 
+/// Group commit: one writer commits whatever items queued up while the previous transaction was
+/// on disk, so that a burst costs a few durable commits instead of one per request. Each caller is
+/// answered only after the transaction holding its item committed (or with its own refusal: the
+/// write returns one result per item). Used for sealed bids and customs declarations.
 public actor GroupCommit<Item: Sendable, Output: Sendable> {
     private struct Waiting {
         let item: Item

@@ -82,7 +82,7 @@ enum CustomsAPI {
             summary: "The caller's declarations (traders), or the officers' queue by lane", tag: "customs", response: Schema.array(declaration),
             errors: [401, 422], query: [("lane", Schema.string("Lane", enumValues: Lane.allCases.map(\.rawValue)), "Officers: only this lane")])) { request, context in
             let actor = try context.requireActor()
-            let isOfficer = (try? await service.officer(actor)) != nil
+            let isOfficer = try await service.isOfficer(actor)
             let models: [DeclarationModel]
             if isOfficer {
                 let raw = request.uri.queryParameters.get("lane")

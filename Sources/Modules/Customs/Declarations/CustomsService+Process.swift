@@ -14,8 +14,7 @@ extension CustomsService {
     }
 
     func reader(_ actor: Actor, of m: DeclarationModel, on database: (any Database)? = nil) async throws -> Reader {
-        if let agencyID = actor.agencyID, AccessPolicy.decide(actor, CustomsPermission.process, on: .agency(agencyID)).isAllowed,
-           try await referenceData(on: database).customsAgencies.contains(agencyID) { return .officer }
+        if try await isOfficer(actor, on: database) { return .officer }
         if let trader = try await trader(of: actor, on: database), trader.id == m.traderID || trader.id == m.declarantID { return .party }
         throw NaraError.notFound("The declaration")
     }
@@ -214,14 +213,8 @@ extension CustomsService {
     /// assessed by recording the inspection (with or without findings), never by this step.
     func documentsChecked(id: UUID, note: String, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws -> DeclarationView {
         try await officer(actor, on: database)
-        let m = try await step(id, .assess, note: note.isEmpty ? "Documents checked; assessed as declared." : note, by: StepActor(actor, requestID), on: database,
-                               settle: true) { m, _ in
-            guard m.state == DeclarationState.documentsRequested.rawValue else {
-                throw NaraError(.conflict, code: .illegalTransition, m.state == DeclarationState.underInspection.rawValue
-                                ? "\(m.number) is held for inspection: record the inspection, with or without findings."
-                                : "The documents of \(m.number) are not awaited (it is \(m.state)).")
-            }
-        }
+        let m = try await step(id, .checkDocuments, note: note.isEmpty ? "Documents checked; assessed as declared." : note, by: StepActor(actor, requestID),
+                               on: database, settle: true)
         return try await view(m, for: .officer, on: database)
     }
 
@@ -296,11 +289,8 @@ extension CustomsService {
         let correctedItems = items
         let itemsRead = current.items
         let text = findings.trimmingCharacters(in: .whitespacesAndNewlines)
-        let m = try await step(id, .assess, note: "Inspected: \(text)" + (discrepancy ? " Duty and tax reassessed: \(reassessed.totalKRW) KRW." : ""),
+        let m = try await step(id, .recordInspection, note: "Inspected: \(text)" + (discrepancy ? " Duty and tax reassessed: \(reassessed.totalKRW) KRW." : ""),
                                by: StepActor(actor, requestID), on: db, settle: true) { m, tx in
-            guard [DeclarationState.documentsRequested.rawValue, DeclarationState.underInspection.rawValue].contains(m.state) else {
-                throw NaraError(.conflict, code: .illegalTransition, "\(m.number) is not held for documents or inspection (it is \(m.state)).")
-            }
             // The corrections were checked against the items read before the lock.
             guard m.items == itemsRead else {
                 throw NaraError(.conflict, code: .conflict, "\(m.number) was amended meanwhile: read it again before recording the inspection.")

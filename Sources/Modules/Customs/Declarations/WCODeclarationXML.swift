@@ -249,8 +249,8 @@ struct XMLText {
         list.map { " \($0.0)=\"\(escape($0.1))\"" }.joined()
     }
 
-    /// Escaped, without the characters XML 1.0 cannot carry (C0 controls but tab and line breaks,
-    /// U+FFFE, U+FFFF): text stored before they were refused still renders as valid XML.
+    /// Escaped, without the control characters text fields refuse (`Validator.isControl`, which
+    /// covers all XML 1.0 cannot carry): text stored before they were refused still renders as valid XML.
     static func escape(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
@@ -260,7 +260,7 @@ struct XMLText {
             case ">": out.append(contentsOf: "&gt;".unicodeScalars)
             case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
             case "'": out.append(contentsOf: "&apos;".unicodeScalars)
-            default: if !(Validator.isControl(scalar) && scalar != "\u{7F}") { out.append(scalar) }
+            default: if !Validator.isControl(scalar) { out.append(scalar) }
             }
         }
         return String(out)

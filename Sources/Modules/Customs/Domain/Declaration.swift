@@ -54,7 +54,12 @@ public enum DeclarationEvent: Sendable, Equatable {
     case startInspection
     /// The officer re-routes to another lane, with the reason.
     case reroute(Lane, reason: String)
+    /// Assessed as declared, with no officer's check (green and blue lanes).
     case assess
+    /// The officer found the documents in order (yellow lane).
+    case checkDocuments
+    /// The officer recorded the inspection, with or without findings (documents or goods).
+    case recordInspection
     case pay
     case guarantee
     case release
@@ -71,7 +76,9 @@ public struct DeclarationTransitionError: Error, Sendable, Equatable {
 /// The one place that says which step follows which.
 ///
 /// submitted → accepted; accepted → lane_assigned; an officer may reject it until it is assessed; by lane: red → under_inspection,
-/// yellow → documents_requested, blue and green → assessed; → assessed → paid | guaranteed (or
+/// yellow → documents_requested, blue and green → assessed (as declared); documents_requested →
+/// assessed when the documents are checked or an inspection is recorded, under_inspection → assessed
+/// only when the inspection is recorded; → assessed → paid | guaranteed (or
 /// released when nothing is due) → released → cleared (import) or → exited (export, when the goods
 /// leave). An amendment before release sends the declaration back to `accepted` to be laned
 /// again; an invalidation before release ends it.
@@ -90,7 +97,10 @@ public enum DeclarationMachine {
         case (.laneAssigned, .reroute(_, let reason)), (.documentsRequested, .reroute(_, let reason)), (.underInspection, .reroute(_, let reason)):
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw DeclarationTransitionError(message: "A re-routing needs its reason.") }
             return .laneAssigned
-        case (.laneAssigned, .assess), (.documentsRequested, .assess), (.underInspection, .assess): return .assessed
+        case (.laneAssigned, .assess), (.documentsRequested, .checkDocuments), (.documentsRequested, .recordInspection),
+             (.underInspection, .recordInspection): return .assessed
+        case (.underInspection, .checkDocuments):
+            throw DeclarationTransitionError(message: "Goods held for inspection are assessed when you record the inspection, with or without findings.")
         case (.assessed, .pay) where amountDue > 0: return .paid
         case (.assessed, .guarantee) where amountDue > 0: return .guaranteed
         case (.assessed, .release) where amountDue == 0, (.paid, .release), (.guaranteed, .release): return .released

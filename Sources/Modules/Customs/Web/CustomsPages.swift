@@ -209,7 +209,7 @@ enum CustomsPages {
         let actor = try context.requireActor()
         let r = portal.renderer, l = context.language
         let display = DisplayFormat(timeZone: platform.configuration.timeZone, language: l)
-        let isOfficer = (try? await service.officer(actor)) != nil
+        let isOfficer = try await service.isOfficer(actor)
         let models = isOfficer ? try await service.queue(lane: request.uri.queryParameters.get("lane").flatMap(Lane.init(rawValue:)))
             : try await service.declarations(of: actor)
         let rows = models.map { m in
@@ -297,8 +297,7 @@ enum CustomsPages {
         let d = try await service.declaration(id: try CustomsAPI.id(context), by: actor)
         let r = portal.renderer, l = context.language
         let display = DisplayFormat(timeZone: portal.platform.configuration.timeZone, language: l)
-        let officerActor = (try? await service.officer(actor)) != nil
-        let isOfficer = d.laneDecision != nil || officerActor
+        let isOfficer = d.laneDecision != nil ? true : try await service.isOfficer(actor)
         let assessed = Dictionary(uniqueKeysWithValues: (d.assessment?.lines ?? []).map { ($0.sequence, $0) })
         let krw = { (v: Int64) in Money.format(v, currency: "KRW") }
         let foreign = { (v: Int64) in Money.format(v, currency: d.currency) }

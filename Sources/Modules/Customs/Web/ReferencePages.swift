@@ -193,8 +193,8 @@ enum ReferencePages {
     static func page(_ request: Request, _ context: NaraRequestContext, _ portal: Portal, _ service: CustomsService, form f: FormFields,
                      failed: String?, errors rawErrors: [FieldError], simulation: SimulationReport?) async throws -> Response {
         let actor = try context.requireActor()
-        let canRisk = (try? await service.officerAgency(actor, CustomsPermission.risk)) != nil
-        let canTariff = (try? await service.officerAgency(actor, CustomsPermission.reference)) != nil
+        let canRisk = try await service.isOfficer(actor, CustomsPermission.risk)
+        let canTariff = try await service.isOfficer(actor, CustomsPermission.reference)
         guard canRisk || canTariff else { throw NaraError.forbidden("The reference data are kept by risk analysts and tariff officers.") }
         let r = portal.renderer, l = context.language
         let display = DisplayFormat(timeZone: portal.platform.configuration.timeZone, language: l)
