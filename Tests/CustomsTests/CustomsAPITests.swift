@@ -164,17 +164,10 @@ struct CustomsAPITests {
     @Test("an import on the documents lane: checked, duty and VAT charged on the ledger, released when the payment arrives; the cargo's journey shows it")
     func importPaid() async throws {
         try await withTestApp { client, harness in
-            let world = try await CustomsWorld.create(harness.platform)
-            let acme = try await CustomsWorld.trader(client, "acme")
-            let officer = try await CustomsWorld.officer(client, harness)
-            let carrier = try await CustomsWorld.carrier(client, officer: officer, harness)
+            let (world, acme, officer, carrier) = try await CustomsWorld.parties(client, harness)
             let cargo = try await CustomsWorld.cargo(client, carrier, description: "French wine")
-            _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-WINE", name: "Wine", lane: "yellow", conditions: [RiskCondition(.hsPrefix, values: ["2204"])],
-                                                                       validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
-            let wine = """
-                [{"hsCode":"2204210000","description":"Red wine, 750 ml","origin":"FR","quantity":900,"quantityUnit":"LTR","grossMassKg":1520,"netMassKg":900,
-                  "packages":100,"packageType":"CT","valueMinor":1440000}]
-                """
+            try await world.wineOnTheDocumentsLane()
+            let wine = CustomsWorld.wine
             let lodged = try await client.api(.post, "/api/v1/customs/declarations", token: acme,
                                               json: CustomsWorld.declaration(kind: "import", reference: "IM-1", cargo: cargo, items: wine, currency: "EUR", total: 1_440_000, counterpart: "FR"))
             #expect(lodged.status == .created, "\(lodged.text)")
@@ -219,13 +212,59 @@ struct CustomsAPITests {
         }
     }
 
+    @Test("a cargo is covered by one live declaration: of 8 lodged at once one is accepted; the unique index refuses a write past the checks; the release reaches the cargo's journey")
+    func cargoCoveredOnce() async throws {
+        try await withTestApp { client, harness in
+            let (world, acme, officer, carrier) = try await CustomsWorld.parties(client, harness)
+            let cargo = try await CustomsWorld.cargo(client, carrier, description: "French wine")
+            try await world.wineOnTheDocumentsLane()
+            let wine = CustomsWorld.wine
+            let answers = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String).self) { group in
+                for n in 0..<8 {
+                    group.addTask {
+                        let r = try await client.api(.post, "/api/v1/customs/declarations", token: acme,
+                                                     json: CustomsWorld.declaration(kind: "import", reference: "IM-RACE-\(n)", cargo: cargo, items: wine, currency: "EUR",
+                                                                                    total: 1_440_000, counterpart: "FR"))
+                        return (r.status, r.text)
+                    }
+                }
+                return try await group.reduce(into: [(HTTPResponse.Status, String)]()) { $0.append($1) }
+            }
+            #expect(answers.filter { $0.0 == .created }.count == 1, "\(answers.map(\.0))")
+            #expect(answers.filter { $0.0 != .created }.allSatisfy { $0.0 == .unprocessableContent && $0.1.contains("covered") }, "\(answers.map(\.1))")
+            let live = try await DeclarationModel.query(on: harness.db).all()
+            #expect(live.count == 1)
+            let first = try #require(live.first)
+            // A second live row for the cargo, written past every check, is refused by the index.
+            func copy(_ reference: String, state: String) -> DeclarationModel {
+                let m = DeclarationModel()
+                m.id = UUID(); m.number = "IM-TEST-" + reference; m.kind = first.kind; m.traderReference = reference; m.traderID = first.traderID
+                m.declarantID = first.declarantID; m.officeCode = first.officeCode; m.cargoID = first.cargoID; m.transportMode = first.transportMode
+                m.currency = first.currency; m.invoiceMinor = first.invoiceMinor; m.incoterm = first.incoterm; m.counterpartName = first.counterpartName
+                m.counterpartCountry = first.counterpartCountry; m.items = first.items; m.state = state; m.amountDue = 0; m.aeo = false
+                m.auditRequired = false; m.lodgedAt = first.lodgedAt; m.version = 1
+                return m
+            }
+            await #expect(throws: (any Error).self) { try await copy("IM-PAST", state: "accepted").create(on: harness.db) }
+            try await copy("IM-OLD", state: "rejected").create(on: harness.db)
+            #expect(try await DeclarationModel.query(on: harness.db).count() == 2, "a rejected declaration of the same cargo is kept")
+            // The documents are in order, the duty is charged; the release after payment is on the cargo's journey.
+            #expect(try await CargoModel.query(on: harness.db).filter(\.$trackingNumber == cargo).first()?.status == "declared")
+            let assessed = try Self.decode(try await client.api(.post, "/api/v1/customs/declarations/\(first.id!.uuidString)/documents-checked", token: officer, json: "{}"))
+            #expect(assessed.state == .assessed)
+            _ = try await harness.platform.payments.reconcile(PaymentNotice(reference: try #require(assessed.paymentReference), amountMinor: assessed.amountDueKRW,
+                                                                            currency: "KRW", bankTransactionID: "BANK-RACE", paidAt: harness.clock.now()),
+                                                              by: .system("bank"), on: harness.db)
+            try await world.service.recordPayments()
+            let tracked = try #require(try await CargoModel.query(on: harness.db).filter(\.$trackingNumber == cargo).first())
+            #expect(tracked.status == "released" && tracked.events.contains("\(first.number) released"), "\(tracked.events)")
+        }
+    }
+
     @Test("a red-lane inspection corrects an item and reassesses the duty; its finding counts in the trader's history for the next declaration")
     func inspection() async throws {
         try await withTestApp { client, harness in
-            let world = try await CustomsWorld.create(harness.platform)
-            let acme = try await CustomsWorld.trader(client, "acme")
-            let officer = try await CustomsWorld.officer(client, harness)
-            let carrier = try await CustomsWorld.carrier(client, officer: officer, harness)
+            let (world, acme, officer, carrier) = try await CustomsWorld.parties(client, harness)
             _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-BAGS", name: "Bags from CN", lane: "red",
                                                                        conditions: [RiskCondition(.hsPrefix, values: ["4202"]), RiskCondition(.origin, values: ["CN"])],
                                                                        validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
@@ -287,10 +326,7 @@ struct CustomsAPITests {
     @Test("re-routing needs a reason and is audited; an AEO's duty is covered by its guarantee and the goods released at once")
     func rerouteAndAEO() async throws {
         try await withTestApp { client, harness in
-            let world = try await CustomsWorld.create(harness.platform)
-            let acme = try await CustomsWorld.trader(client, "acme")
-            let officer = try await CustomsWorld.officer(client, harness)
-            let carrier = try await CustomsWorld.carrier(client, officer: officer, harness)
+            let (world, acme, officer, carrier) = try await CustomsWorld.parties(client, harness)
             let analyst = try await CustomsWorld.officer(client, harness, "analyst.kcs")
             #expect(try await client.api(.put, "/api/v1/customs/traders/1018150670/aeo", token: analyst, json: #"{"grade":"AAAA"}"#).status == .unprocessableContent)
             #expect(try await client.api(.put, "/api/v1/customs/traders/1018150670/aeo", token: acme, json: #"{"grade":"AAA"}"#).status == .forbidden)
@@ -383,10 +419,7 @@ struct CustomsAPITests {
     @Test("a trader withdraws an assessed import before paying: the charge is cancelled with it and a late bank notice is refused; a paid one is released and stays")
     func invalidateCharged() async throws {
         try await withTestApp { client, harness in
-            let world = try await CustomsWorld.create(harness.platform)
-            let acme = try await CustomsWorld.trader(client, "acme")
-            let officer = try await CustomsWorld.officer(client, harness)
-            let carrier = try await CustomsWorld.carrier(client, officer: officer, harness)
+            let (world, acme, officer, carrier) = try await CustomsWorld.parties(client, harness)
             _ = try await world.service.saveCriterion(NewRiskCriterion(code: "RC-WINE", name: "Wine", lane: "yellow", conditions: [RiskCondition(.hsPrefix, values: ["2204"])],
                                                                        validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: world.analyst, requestID: nil)
             let wine = """

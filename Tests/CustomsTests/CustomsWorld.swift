@@ -77,6 +77,14 @@ struct CustomsWorld {
         try await client.token(username, totp: harness.fixtures.totp(at: harness.clock.now()))
     }
 
+    /// The customs world with its usual parties: the trader acme, a KCS officer and a licensed carrier (tokens).
+    static func parties(_ client: some TestClientProtocol, _ harness: TestHarness) async throws -> (CustomsWorld, acme: String, officer: String, carrier: String) {
+        let world = try await create(harness.platform)
+        let acme = try await trader(client, "acme")
+        let officer = try await officer(client, harness)
+        return (world, acme, officer, try await carrier(client, officer: officer, harness))
+    }
+
     /// The carrier's token: registered as a business, then given the licensed carrier role by a
     /// customs officer.
     static func carrier(_ client: some TestClientProtocol, officer: String, _ harness: TestHarness, _ username: String = "carrier") async throws -> String {
@@ -101,6 +109,18 @@ struct CustomsWorld {
              "currency":"\(currency)","invoiceAmountMinor":\(amount),"invoiceNumber":"INV-\(reference)","incoterm":"FOB","counterpartName":"Pacific Retail LLC",
              "counterpartCountry":"\(counterpart)","items":\(list)\(extra)}
             """
+    }
+
+    /// One item of French red wine, 1,440,000 EUR cents (15 % duty).
+    static let wine = """
+        [{"hsCode":"2204210000","description":"Red wine, 750 ml","origin":"FR","quantity":900,"quantityUnit":"LTR","grossMassKg":1520,"netMassKg":900,
+          "packages":100,"packageType":"CT","valueMinor":1440000}]
+        """
+
+    /// A criterion that sends wine (HS 2204) to the documents lane.
+    func wineOnTheDocumentsLane() async throws {
+        _ = try await service.saveCriterion(NewRiskCriterion(code: "RC-WINE", name: "Wine", lane: "yellow", conditions: [RiskCondition(.hsPrefix, values: ["2204"])],
+                                                             validFrom: nil, validUntil: "2027-12-31T00:00:00Z", active: true), by: analyst, requestID: nil)
     }
 
     /// A manifest with one bill of lading from the carrier; returns the cargo tracking number.

@@ -14,7 +14,7 @@ public struct CustomsModule: NaraModule {
 
     public var id: String { "customs" }
     public var title: LocalizedText { LocalizedText(en: "Customs clearance", ko: "전자통관") }
-    public var migrations: [any Migration] { [CreateCustomsTables(), SeedCustomsSettings()] }
+    public var migrations: [any Migration] { [CreateCustomsTables(), SeedCustomsSettings(), CreateCustomsCargoCoverIndex()] }
     public var permissions: [PermissionDescriptor] {
         [PermissionDescriptor(Self.processPermission, "Process declarations: documents, inspection, re-routing, assessment, release"),
          PermissionDescriptor(Self.riskPermission, "Maintain risk criteria and selection rates, AEO status, run the lane simulator"),

@@ -43,8 +43,8 @@ struct RiskReference: Sendable {
 /// tax, inspection and release, manifests and cargo tracking.
 public final class CustomsService: Sendable {
     let platform: Platform
-    let reference = Mutex<CustomsReference?>(nil)
-    let risk = Mutex<RiskReference?>(nil)
+    let reference = RefreshingValue<CustomsReference>(ttl: CustomsService.referenceTTL)
+    let risk = RefreshingValue<RiskReference>(ttl: CustomsService.referenceTTL)
     /// Traders by account, for a few seconds: every declaration asks for its declarant.
     let traderCache = Mutex<[UUID: (trader: TraderModel, until: Date)]>([:])
     let writer: GroupCommit<PreparedDeclaration, DeclarationView>
@@ -72,10 +72,11 @@ public final class CustomsService: Sendable {
 
     func referenceData(fresh: Bool = false, on database: (any Database)? = nil) async throws -> CustomsReference {
         let db = database ?? self.db
+        return try await reference.get(fresh: fresh, keep: !db.inTransaction) { try await self.loadReference(on: db) }
+    }
+
+    private func loadReference(on db: any Database) async throws -> CustomsReference {
         let now = Date()
-        if !fresh, let cached = reference.withLock({ $0 }), now.timeIntervalSince(cached.loadedAt) < Self.referenceTTL, now >= cached.loadedAt {
-            return cached
-        }
         let decoder = JSONDecoder()
         var tariff: [String: TariffLine] = [:]
         for m in try await TariffLineModel.query(on: db).all() {
@@ -96,14 +97,16 @@ public final class CustomsService: Sendable {
         let loaded = CustomsReference(tariff: tariff, offices: offices, rates: rates,
                                       vatBasisPoints: settings["vat_basis_points"].flatMap(Int.init) ?? DutyCalculator.vatBasisPoints,
                                       customsAgencies: agencies, loadedAt: now)
-        reference.withLock { $0 = loaded }
         return loaded
     }
 
     func riskData(fresh: Bool = false, on database: (any Database)? = nil) async throws -> RiskReference {
         let db = database ?? self.db
+        return try await risk.get(fresh: fresh, keep: !db.inTransaction) { try await self.loadRisk(on: db) }
+    }
+
+    private func loadRisk(on db: any Database) async throws -> RiskReference {
         let now = Date()
-        if !fresh, let cached = risk.withLock({ $0 }), now.timeIntervalSince(cached.loadedAt) < Self.referenceTTL, now >= cached.loadedAt { return cached }
         let decoder = JSONDecoder()
         let criteria = try await RiskCriterionModel.query(on: db).all().map { m in
             guard let lane = Lane(rawValue: m.lane) else { throw NaraError(.internalError, code: .internalError, "Criterion \(m.code) has no valid lane.") }
@@ -117,13 +120,12 @@ public final class CustomsService: Sendable {
         }
         let loaded = RiskReference(criteria: criteria, selectivity: selectivity, seed: seed,
                                    findings: try await findingsLastYear(on: db), loadedAt: now)
-        risk.withLock { $0 = loaded }
         return loaded
     }
 
     func forgetReference() {
-        reference.withLock { $0 = nil }
-        risk.withLock { $0 = nil }
+        reference.invalidate()
+        risk.invalidate()
     }
 
     /// Inspections that found a discrepancy in the last 365 days, by trader: one grouped count.

@@ -129,13 +129,18 @@ extension CustomsService {
             throw NaraError.validation([FieldError(field: "status", code: "direction",
                                                    message: "\(trackingNumber) is on an \(manifest.kind) manifest: report \(direction.joined(separator: ", ")).")])
         }
-        try await cargoEvent(cargoID: cargo.id, status: status, place: place.isEmpty ? "—" : String(place.prefix(70)), note: "reported by \(reporter.name)")
-        let released = try await DeclarationModel.query(on: db).filter(\.$cargoID == cargo.id!).filter(\.$state == DeclarationState.released.rawValue).all()
-        for d in released {
-            if status == "gate_out", d.kind == DeclarationKind.import.rawValue {
-                try await step(d.id!, .clear, note: "Left the bonded area (\(place)).", by: StepActor(actor, requestID))
-            } else if status == "departed", d.kind == DeclarationKind.export.rawValue {
-                try await step(d.id!, .exit, note: "Left Korea (\(place)).", by: StepActor(actor, requestID))
+        // The movement and the clearance or exit it completes are one transaction: the cargo's row
+        // lock is taken first, so a declaration released meanwhile is seen by one of the two.
+        let where_ = place.isEmpty ? "—" : String(place.prefix(70))
+        try await db.transaction { tx in
+            try await self.cargoEvent(cargoID: cargo.id, status: status, place: where_, note: "reported by \(reporter.name)", on: tx)
+            let released = try await DeclarationModel.query(on: tx).filter(\.$cargoID == cargo.id!).filter(\.$state == DeclarationState.released.rawValue).all()
+            for d in released {
+                if status == "gate_out", d.kind == DeclarationKind.import.rawValue {
+                    try await self.step(d.id!, .clear, note: "Left the bonded area (\(where_)).", by: StepActor(actor, requestID), on: tx)
+                } else if status == "departed", d.kind == DeclarationKind.export.rawValue {
+                    try await self.step(d.id!, .exit, note: "Left Korea (\(where_)).", by: StepActor(actor, requestID), on: tx)
+                }
             }
         }
         return try await cargoView(trackingNumber: trackingNumber)

@@ -101,6 +101,11 @@ extension CustomsService {
                change: @escaping @Sendable (DeclarationModel, any Database) async throws -> Void = { _, _ in }) async throws -> DeclarationModel {
         let target: any Database = database ?? self.db
         return try await target.transaction { tx in
+            // Locks in one order everywhere: the cargo (a declaration's cargo never changes), then
+            // the declaration; a cargo movement takes them in the same order.
+            if let cargoID = try await DeclarationModel.query(on: tx).filter(\.$id == id).field(\.$cargoID).first()?.cargoID {
+                try await tx.lockRow(CargoModel.schema, id: cargoID)
+            }
             try await tx.lockRow(DeclarationModel.schema, id: id)
             guard let m = try await DeclarationModel.find(id, on: tx) else { throw NaraError.notFound("The declaration") }
             try await change(m, tx)
@@ -158,6 +163,10 @@ extension CustomsService {
         entry.actor = who.name
         entry.note = note
         try await entry.create(on: tx)
+        if to == .released {
+            // The cargo's public history learns of the release in the same transaction.
+            try await cargoEvent(cargoID: m.cargoID, status: "released", place: m.officeCode, note: "\(m.number) released", on: tx)
+        }
         try await platform.audit.append(AuditRecord(action: "customs.declaration.\(to.rawValue)", objectType: "declaration", objectID: m.number, detail: note),
                                         by: who.audit, on: tx)
         if let trader = try await TraderModel.find(m.traderID, on: tx), let account = trader.accountID, [.released, .documentsRequested, .underInspection, .rejected].contains(to) {
@@ -314,7 +323,7 @@ extension CustomsService {
             m.amountDue = kind == .import ? reassessed.totalKRW : 0
         }
         // The trader's next declaration is laned with this finding in its history.
-        if discrepancy { risk.withLock { $0 = nil } }
+        if discrepancy { risk.invalidate() }
         return try await view(m, for: .officer, on: db)
     }
 
@@ -427,8 +436,7 @@ extension CustomsService {
             .compactMap(\.id))
         let system = StepActor.system("customs-payments")
         for m in waiting where paid.contains(m.paymentID!) {
-            let released = try await steps(m.id!, [(.pay, "Duty and tax paid."), (.release, "Released after payment.")], by: system, on: db)
-            try await cargoEvent(cargoID: released.cargoID, status: "released", place: released.officeCode, note: "\(released.number) released", on: db)
+            try await steps(m.id!, [(.pay, "Duty and tax paid."), (.release, "Released after payment.")], by: system, on: db)
         }
     }
 

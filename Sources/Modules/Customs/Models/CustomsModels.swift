@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import NaraCore
+import SQLKit
 
 /// A national tariff line (HSK) with its rates as opaque JSON (`TariffLine.rate`, `.preferential`).
 final class TariffLineModel: Model, @unchecked Sendable {
@@ -378,6 +379,26 @@ struct CreateCustomsTables: AsyncMigration {
                       ExchangeRateModel.schema, TariffLineModel.schema] {
             try await database.schema(table).delete()
         }
+    }
+}
+
+/// At most one live declaration covers a cargo: a unique index on `cargo_id` over the rows that are
+/// neither rejected nor invalidated (partial indexes exist on SQLite and PostgreSQL alike). The
+/// check before acceptance gives the clear error; this index makes it hold across nodes and races.
+struct CreateCustomsCargoCoverIndex: AsyncMigration {
+    static let name = "customs_declarations_cargo_live"
+
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.raw("""
+            CREATE UNIQUE INDEX \(ident: Self.name) ON \(ident: DeclarationModel.schema) (cargo_id)
+            WHERE cargo_id IS NOT NULL AND state NOT IN ('rejected', 'invalidated')
+            """).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.raw("DROP INDEX \(ident: Self.name)").run()
     }
 }
 
