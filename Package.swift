@@ -110,8 +110,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Petitions",
+            dependencies: ["NaraCore", "NaraHTTP", .product(name: "Crypto", package: "swift-crypto"), .product(name: "SQLKit", package: "sql-kit")],
+            path: "Sources/Modules/Petitions",
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "NaraApp",
-            dependencies: ["NaraCore", "NaraHTTP", "Registries", "Exchange", "CivilServices", "Procurement", "Customs"],
+            dependencies: ["NaraCore", "NaraHTTP", "Registries", "Exchange", "CivilServices", "Procurement", "Customs", "Petitions"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -195,6 +202,11 @@ let package = Package(
         .testTarget(
             name: "CustomsTests",
             dependencies: ["Customs", "Exchange", "Registries", "NaraTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PetitionsTests",
+            dependencies: ["Petitions", "NaraTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -5,6 +5,7 @@ import NaraCore
 import NaraHTTP
 import CivilServices
 import Customs
+import Petitions
 import Procurement
 import Exchange
 import Registries
@@ -12,7 +13,7 @@ import Registries
 /// The composition root: the only place that knows every module.
 public enum NaraModules {
     /// Government-service modules, in menu order. Each later issue adds its module here.
-    public static var all: [any NaraModule] { [RegistriesModule(), ExchangeModule(), CivilServicesModule(), ProcurementModule(), CustomsModule()] }
+    public static var all: [any NaraModule] { [RegistriesModule(), ExchangeModule(), CivilServicesModule(), ProcurementModule(), CustomsModule(), PetitionsModule()] }
 }
 
 /// How to build an application besides its configuration; tests set the clock and the sender.

@@ -125,11 +125,7 @@ struct CustomsDomainTests {
 
     @Test("the demo seed holds declarations in every lane and the main states, traders with an AEO, criteria, manifests and a tracked cargo")
     func demo() async throws {
-        var configuration = testConfiguration()
-        configuration.demoSeed = .on
-        let platform = try await Platform.start(configuration: configuration, modules: NaraModules.all, clock: ManualClock(testEpoch), logger: .init(label: "t"),
-                                                sender: RecordingSender())
-        do {
+        try await withDemoPlatform { platform in
             let db = platform.db
             let states = Set(try await DeclarationModel.query(on: db).all().map(\.state))
             for state in ["released", "cleared", "exited", "assessed", "documents_requested", "under_inspection", "rejected", "invalidated"] {
@@ -149,8 +145,6 @@ struct CustomsDomainTests {
             let cargo = try #require(try await CargoModel.query(on: db).filter(\.$status == "gate_out").first())
             #expect(try await service.cargoView(trackingNumber: cargo.trackingNumber).events.count >= 4)
         }
-        await platform.shutdown()
-        await removeTestStorage(configuration)
     }
 
     @Test("text that XML 1.0 cannot carry is refused on input and left out of the WCO XML; the VAT rate is written as a percentage")

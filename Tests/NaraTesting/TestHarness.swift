@@ -125,6 +125,25 @@ public func withTestPlatform<T: Sendable>(
     }
 }
 
+/// Starts the platform with the demo government seeded (no fixtures) at the test epoch, for the
+/// tests that check a module's demo data.
+public func withDemoPlatform<T: Sendable>(_ body: @Sendable (Platform) async throws -> T) async throws -> T {
+    var configuration = testConfiguration()
+    configuration.demoSeed = .on
+    let platform = try await Platform.start(configuration: configuration, modules: NaraModules.all, clock: ManualClock(testEpoch), logger: testLogger,
+                                            sender: RecordingSender())
+    do {
+        let result = try await body(platform)
+        await platform.shutdown()
+        await removeTestStorage(configuration)
+        return result
+    } catch {
+        await platform.shutdown()
+        await removeTestStorage(configuration)
+        throw error
+    }
+}
+
 /// Drops the test's PostgreSQL schema or deletes its data directory.
 public func removeTestStorage(_ configuration: NaraConfiguration) async {
     if let schema = configuration.databaseSchema, configuration.databaseURL != nil {

@@ -301,6 +301,11 @@ enum DemoCustoms {
         // The officers' steps on the laned imports.
         for (key, declaration) in lodged {
             switch declaration.state {
+            case .documentsRequested where key == "IM-CARS", .underInspection where key == "IM-CARS":
+                // The random selection drew the cars (1 % red, 2 % yellow): the demo keeps its
+                // blue-lane import, re-routed as the criterion intended, so that it is cleared below.
+                _ = try await service.reroute(id: declaration.id, to: .blue, reason: "Passenger cars under the KR-EU origin audit (RC-0005): release, then audit.",
+                                              by: inspector, requestID: nil, on: db)
             case .documentsRequested where key == "IM-PHONES-AGAIN":
                 _ = try await service.reject(id: declaration.id, reason: "The invoice and the packing list disagree on the quantity; lodge a corrected declaration.",
                                              by: inspector, requestID: nil, on: db)

@@ -1,0 +1,186 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NaraCore
+import NaraHTTP
+
+/// `/api/v1/petitions/...`: complaint types, filing, the complainant's and the agency's steps,
+/// the agency queue and deadline compliance.
+enum PetitionsAPI {
+    struct OfficialStepRequest: Decodable {
+        let event: String
+        let agency: String?
+        let reason: String?
+        let dueAt: String?
+        let text: String?
+    }
+    struct ComplainantStepRequest: Decodable {
+        let event: String
+        let score: Int?
+        let comment: String?
+        let grounds: String?
+        let accessCode: String?
+    }
+    struct Lookup: Decodable {
+        let number: String
+        let accessCode: String
+    }
+
+    static let officialEvents = ["receive", "transfer", "start_review", "extend", "draft", "approve", "close"]
+    static let complainantEvents = ["close", "rate", "object"]
+
+    static func register(_ routes: RouteRegistry, portal: Portal, service: PetitionsService) {
+        let complaintType = Schema.object([
+            "code": Schema.string, "nameEN": Schema.string, "nameKO": Schema.string, "periodWorkingDays": Schema.integer,
+            "anonymousAllowed": Schema.boolean, "objectionDays": Schema.integer, "active": Schema.boolean,
+        ], required: ["code", "nameEN", "nameKO", "periodWorkingDays", "anonymousAllowed", "objectionDays", "active"])
+        routes.schema("ComplaintType", complaintType)
+        routes.schema("Complaint", Schema.object([
+            "id": Schema.uuid, "number": Schema.string("EP-YYYY-NNNNNNN"), "type": Schema.string, "typeName": Schema.string,
+            "category": Schema.nullable(Schema.string), "title": Schema.string, "body": Schema.string, "location": Schema.nullable(Schema.string),
+            "latitude": Schema.nullable(["type": "number"]), "longitude": Schema.nullable(["type": "number"]),
+            "filerKind": Schema.string("Filer", enumValues: ["citizen", "business", "anonymous"]), "public": Schema.boolean,
+            "agencyCode": Schema.string, "agencyName": Schema.string,
+            "routing": Schema.nullable(Schema.object(["agencyCode": Schema.string, "category": Schema.nullable(Schema.string), "reasons": Schema.array(Schema.string)],
+                                                     required: ["agencyCode", "reasons"])),
+            "state": Schema.string("State", enumValues: ComplaintState.allCases.map(\.rawValue)), "submittedAt": Schema.dateTime, "dueAt": Schema.dateTime,
+            "overdue": Schema.boolean, "receivedAt": Schema.nullable(Schema.dateTime), "transfers": Schema.integer, "escalated": Schema.boolean,
+            "extended": Schema.boolean, "extensionReason": Schema.nullable(Schema.string), "draft": Schema.nullable(Schema.string),
+            "answer": Schema.nullable(Schema.string), "answeredAt": Schema.nullable(Schema.dateTime), "closedAt": Schema.nullable(Schema.dateTime),
+            "rating": Schema.nullable(Schema.integer), "objection": Schema.nullable(Schema.string),
+            "history": Schema.array(Schema.object([:], additional: true)),
+            "accessCode": Schema.nullable(Schema.string("Only in the answer to an anonymous filing: keep it to follow the complaint")),
+        ], required: ["id", "number", "type", "title", "body", "filerKind", "public", "agencyCode", "state", "submittedAt", "dueAt", "overdue", "transfers",
+                      "escalated", "extended", "history"]))
+        let queueItem = Schema.object(["id": Schema.uuid, "number": Schema.string, "title": Schema.string, "type": Schema.string,
+                                       "state": Schema.string("State", enumValues: ComplaintState.allCases.map(\.rawValue)), "submittedAt": Schema.dateTime,
+                                       "dueAt": Schema.dateTime, "overdue": Schema.boolean, "escalated": Schema.boolean],
+                                      required: ["id", "number", "title", "type", "state", "submittedAt", "dueAt", "overdue", "escalated"])
+
+        routes.api(.get, "/api/v1/petitions/complaint-types", APIOperation(
+            summary: "The kinds of complaint, their legal processing periods (working days) and whether they may be filed anonymously", tag: "petitions",
+            auth: .none, response: Schema.array(Schema.ref("ComplaintType")))) { _, _ in
+            try .json(try await service.types())
+        }
+        routes.api(.put, "/api/v1/petitions/complaint-types/:code", APIOperation(
+            summary: "Create or change a complaint type (complaint administrators); a new period applies to complaints filed afterwards", tag: "petitions",
+            requestBody: complaintType, response: Schema.ref("ComplaintType"), errors: [400, 401, 403, 422])) { request, context in
+            let body = try await request.decode(as: ComplaintType.self, context: context)
+            guard body.code == context.parameters.get("code") else {
+                throw NaraError.validation([FieldError(field: "code", code: "mismatch", message: "The body's code must be the one in the address.")])
+            }
+            return try .json(try await service.saveType(body, by: try context.requireActor(), requestID: context.requestID))
+        }
+        routes.api(.get, "/api/v1/petitions/settings", APIOperation(
+            summary: "The handling settings: transfers allowed, working days to accept before escalation, the coordinating agency", tag: "petitions",
+            auth: .none, response: Schema.object(["maxTransfers": Schema.integer, "acceptanceWorkingDays": Schema.integer, "coordinatorCode": Schema.string],
+                                                 required: ["maxTransfers", "acceptanceWorkingDays", "coordinatorCode"]))) { _, _ in
+            try .json(try await service.settings())
+        }
+        routes.api(.put, "/api/v1/petitions/settings", APIOperation(
+            summary: "Change the handling settings (complaint administrators; audited)", tag: "petitions",
+            requestBody: Schema.object(["maxTransfers": Schema.integer, "acceptanceWorkingDays": Schema.integer, "coordinatorCode": Schema.string],
+                                       required: ["maxTransfers", "acceptanceWorkingDays", "coordinatorCode"]),
+            response: Schema.object([:], additional: true), errors: [400, 401, 403, 422])) { request, context in
+            let body = try await request.decode(as: ComplaintSettings.self, context: context)
+            return try .json(try await service.saveSettings(body, by: try context.requireActor(), requestID: context.requestID))
+        }
+        routes.api(.get, "/api/v1/petitions/categories", APIOperation(
+            summary: "The subjects of complaints and the agency that answers each (local subjects go to the local government of the place)",
+            tag: "petitions", auth: .none,
+            response: Schema.array(Schema.object(["code": Schema.string, "nameEN": Schema.string, "nameKO": Schema.string, "agencyCode": Schema.string,
+                                                  "local": Schema.boolean, "keywords": Schema.array(Schema.string)],
+                                                 required: ["code", "nameEN", "nameKO", "agencyCode", "local", "keywords"])))) { _, _ in
+            try .json(ComplaintCatalogue.categories)
+        }
+        routes.api(.post, "/api/v1/petitions/complaints", APIOperation(
+            summary: "File a complaint. Signed in as a citizen or business, or anonymously for the types that allow it (the answer then carries the access code, shown once). Every field is checked first; the complaint is numbered, given its due date and sent to the agency routing suggests.",
+            tag: "petitions", auth: .none,
+            requestBody: Schema.object(["type": Schema.string, "category": Schema.nullable(Schema.string), "title": Schema.string, "body": Schema.string,
+                                        "location": Schema.nullable(Schema.string), "latitude": Schema.nullable(["type": "number"]),
+                                        "longitude": Schema.nullable(["type": "number"]), "public": Schema.nullable(Schema.boolean)],
+                                       required: ["type", "title", "body"]),
+            response: Schema.ref("Complaint"), successStatus: 201, errors: [400, 401, 403, 422])) { request, context in
+            let body = try await request.decode(as: NewComplaint.self, context: context)
+            return try .json(try await service.file(body, by: context.actor, requestID: context.requestID), status: .created)
+        }
+        routes.api(.get, "/api/v1/petitions/complaints", APIOperation(
+            summary: "The caller's complaints, newest first", tag: "petitions", response: Schema.array(queueItem), errors: [401])) { _, context in
+            try .json(try await service.complaints(of: try context.requireActor()))
+        }
+        routes.api(.post, "/api/v1/petitions/complaints/lookup", APIOperation(
+            summary: "An anonymous complaint by its number and access code", tag: "petitions", auth: .none,
+            requestBody: Schema.object(["number": Schema.string, "accessCode": Schema.string], required: ["number", "accessCode"]),
+            response: Schema.ref("Complaint"), errors: [400, 404, 422])) { request, context in
+            let body = try await request.decode(as: Lookup.self, context: context)
+            return try .json(try await service.complaint(number: body.number, accessCode: body.accessCode))
+        }
+        routes.api(.get, "/api/v1/petitions/complaints/:id", APIOperation(
+            summary: "One complaint with its history (the complainant's, or the agency's that has it)", tag: "petitions",
+            response: Schema.ref("Complaint"), errors: [401, 404])) { _, context in
+            try .json(try await service.complaint(id: try id(context), by: try context.requireActor()))
+        }
+        routes.api(.post, "/api/v1/petitions/complaints/:id/events", APIOperation(
+            summary: "An official's step: receive, transfer (agency code and reason), start_review, extend (once: reason and the new due date), draft (the answer's text), approve (another official of the agency), close",
+            tag: "petitions",
+            requestBody: Schema.object(["event": Schema.string("Event", enumValues: officialEvents), "agency": Schema.string("Agency code (transfer)"),
+                                        "reason": Schema.string, "dueAt": Schema.dateTime, "text": Schema.string], required: ["event"]),
+            response: Schema.ref("Complaint"), errors: [400, 401, 403, 404, 409, 422])) { request, context in
+            let body = try await request.decode(as: OfficialStepRequest.self, context: context)
+            let step: PetitionsService.OfficialStep
+            switch body.event {
+            case "receive": step = .receive
+            case "transfer": step = .transfer(agencyCode: body.agency ?? "", reason: body.reason ?? "")
+            case "start_review": step = .startReview
+            case "extend":
+                guard let due = body.dueAt.flatMap(Timestamp.parseISO8601) else {
+                    throw NaraError.validation([FieldError(field: "dueAt", code: "format", message: "Give the new due date as an ISO 8601 date-time.")])
+                }
+                step = .extend(reason: body.reason ?? "", dueAt: due)
+            case "draft": step = .draft(text: body.text ?? "")
+            case "approve": step = .approve
+            case "close": step = .close
+            default:
+                throw NaraError.validation([FieldError(field: "event", code: "unknown", message: "Use one of: \(officialEvents.joined(separator: ", ")).")])
+            }
+            return try .json(try await service.act(try id(context), step, by: try context.requireActor(), requestID: context.requestID))
+        }
+        routes.api(.post, "/api/v1/petitions/complaints/:id/complainant-events", APIOperation(
+            summary: "The complainant's step: close (accept the answer), rate (score 1-5, once), object (grounds; once, within the type's objection period). An anonymous complainant gives the access code.",
+            tag: "petitions", auth: .none,
+            requestBody: Schema.object(["event": Schema.string("Event", enumValues: complainantEvents), "score": Schema.integer, "comment": Schema.string,
+                                        "grounds": Schema.string, "accessCode": Schema.string], required: ["event"]),
+            response: Schema.ref("Complaint"), errors: [400, 403, 404, 409, 422])) { request, context in
+            let body = try await request.decode(as: ComplainantStepRequest.self, context: context)
+            let step: PetitionsService.ComplainantStep
+            switch body.event {
+            case "close": step = .close
+            case "rate":
+                guard let score = body.score else { throw NaraError.validation([FieldError(field: "score", code: "required", message: "Rate from 1 to 5.")]) }
+                step = .rate(score: score, comment: body.comment)
+            case "object": step = .object(grounds: body.grounds ?? "")
+            default:
+                throw NaraError.validation([FieldError(field: "event", code: "unknown", message: "Use one of: \(complainantEvents.joined(separator: ", ")).")])
+            }
+            return try .json(try await service.complainantAct(try id(context), step, by: context.actor, accessCode: body.accessCode, requestID: context.requestID))
+        }
+        routes.api(.get, "/api/v1/petitions/queue", APIOperation(
+            summary: "What waits for the caller's agency, by due date; overdue complaints are flagged", tag: "petitions",
+            response: Schema.array(queueItem), errors: [401, 403])) { _, context in
+            try .json(try await service.queue(for: try context.requireActor()))
+        }
+        routes.api(.get, "/api/v1/petitions/compliance", APIOperation(
+            summary: "Deadline compliance by agency: first answers on time, open complaints and those past due", tag: "petitions", auth: .none,
+            response: Schema.array(Schema.object(["agencyCode": Schema.string, "agencyName": Schema.string, "answered": Schema.integer,
+                                                  "answeredOnTime": Schema.integer, "onTimeRate": Schema.nullable(["type": "number"]), "open": Schema.integer,
+                                                  "overdueOpen": Schema.integer],
+                                                 required: ["agencyCode", "agencyName", "answered", "answeredOnTime", "open", "overdueOpen"])))) { _, _ in
+            try .json(try await service.compliance())
+        }
+    }
+
+    static func id(_ context: NaraRequestContext) throws -> UUID {
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw NaraError.notFound("The complaint") }
+        return id
+    }
+}
