@@ -112,9 +112,16 @@ public func withTestPlatform<T: Sendable>(
     let clock = ManualClock(testEpoch)
     let platform = try await Platform.start(configuration: configuration, modules: NaraModules.all, clock: clock, logger: testLogger, seedDemo: false,
                                             sender: RecordingSender())
-    do {
+    return try await stopping(platform, configuration) {
         let made = fixtures ? try await Fixtures.create(platform) : Fixtures.empty
-        let result = try await body(platform, clock, made)
+        return try await body(platform, clock, made)
+    }
+}
+
+/// Runs `body`, then shuts the platform down and removes its storage, whether `body` threw or not.
+func stopping<T: Sendable>(_ platform: Platform, _ configuration: NaraConfiguration, _ body: () async throws -> T) async throws -> T {
+    do {
+        let result = try await body()
         await platform.shutdown()
         await removeTestStorage(configuration)
         return result
@@ -132,16 +139,7 @@ public func withDemoPlatform<T: Sendable>(_ body: @Sendable (Platform) async thr
     configuration.demoSeed = .on
     let platform = try await Platform.start(configuration: configuration, modules: NaraModules.all, clock: ManualClock(testEpoch), logger: testLogger,
                                             sender: RecordingSender())
-    do {
-        let result = try await body(platform)
-        await platform.shutdown()
-        await removeTestStorage(configuration)
-        return result
-    } catch {
-        await platform.shutdown()
-        await removeTestStorage(configuration)
-        throw error
-    }
+    return try await stopping(platform, configuration) { try await body(platform) }
 }
 
 /// Drops the test's PostgreSQL schema or deletes its data directory.
