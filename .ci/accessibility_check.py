@@ -94,7 +94,8 @@ try:
     for path in ("/", "/login", "/register", "/agencies", "/calendar?start=2026-09-23&period=workingDays&count=3", "/no-such-page",
                  "/services", "/services?event=starting-a-business&q=%EC%8B%A0%EA%B3%A0", "/services/outdoor-advertising-permit", "/verify",
                  "/verify?n=1234567812345670&c=AAAAAAAA", "/procurement",
-                 "/procurement/mall", "/procurement/mall?q=toner", "/procurement/dashboard", "/customs", "/customs/cargo?n=NO-SUCH-CARGO"):
+                 "/procurement/mall", "/procurement/mall?q=toner", "/procurement/dashboard", "/customs", "/customs/cargo?n=NO-SUCH-CARGO",
+                 "/petitions", "/petitions/new"):
         visit(driver, path)
     # Tenders in each stage: bids sealed, opened, awarded (with a complaint), contracted (with payments).
     labels = {"open": "Open for bids", "opened": "Opened", "awarded": "Awarded", "contracted": "Contracted"}
@@ -148,6 +149,18 @@ try:
     driver.find_element(By.CSS_SELECTOR, "form[action$='/submit'] button[type=submit]").click()
     WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
     audit(driver, "citizen draft submitted with errors")
+    # e-People: the complaint form refused, the citizen's complaints and an answered one with its rating and objection forms.
+    driver.get(base + "/petitions/new")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/petitions/complaints'] button[type=submit]").click()
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    audit(driver, "citizen complaint form with errors")
+    visit(driver, "/petitions/complaints", "citizen /petitions/complaints")
+    complaint_links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "tbody a")]
+    if not complaint_links:
+        failures.append("the demo citizen kim.minji has no complaints")
+    for index, link in enumerate(complaint_links[:2]):
+        driver.get(link)
+        audit(driver, f"citizen complaint {index + 1}")
     driver.delete_all_cookies()
 
     sign_in(driver, "official.pps", second_factor=True)
@@ -259,6 +272,14 @@ try:
     driver.find_element(By.CSS_SELECTOR, "table a").click()
     WebDriverWait(driver, 15).until(lambda d: "/civil/applications/" in d.current_url)
     audit(driver, "civil officer case")
+    # The district's complaints: the queue and a complaint with the officer's forms.
+    visit(driver, "/petitions/queue", "complaints officer queue")
+    queue_links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "tbody a")]
+    if not queue_links:
+        failures.append("the complaints queue of Jongno-gu is empty in the demo data")
+    for index, link in enumerate(queue_links[:2]):
+        driver.get(link)
+        audit(driver, f"complaints officer complaint {index + 1}")
     driver.delete_all_cookies()
 
     # An exchange steward: catalogue, grants with the grant and revoke forms, the agency's log.

@@ -115,7 +115,3 @@ struct CustomsWebTests {
         }
     }
 }
-
-enum Redirect {
-    static func location(_ response: TestResponse) -> String { (response.headers[.location] ?? "").components(separatedBy: "?")[0] }
-}

@@ -163,3 +163,8 @@ extension TestClientProtocol {
         return token
     }
 }
+
+/// Where a redirect points, without its query (a notice).
+public enum Redirect {
+    public static func location(_ response: TestResponse) -> String { (response.headers[.location] ?? "").components(separatedBy: "?")[0] }
+}

@@ -26,6 +26,19 @@ public struct PetitionsModule: NaraModule {
          RoleDefinition(name: "complaints-administrator", title: "Complaints administrator", permissions: [Self.adminPermission], assignableTo: [.official, .operator])]
     }
     public var messages: [Language: [String: String]] { ModuleResources.messages(Bundle.module) }
+    public var templatesDirectory: URL? { ModuleResources.templates(Bundle.module) }
+    public var menu: [MenuEntry] {
+        [MenuEntry(id: "petitions", title: LocalizedText(en: "Complaints and proposals", ko: "민원·제안"),
+                   summary: LocalizedText(en: "Tell any agency what is wrong; routed to the one that answers, within the legal period.",
+                                          ko: "어느 기관에든 불편을 알리세요. 처리 기관으로 보내져 법정 기간 안에 답변합니다."),
+                   path: "/petitions", audience: .everyone),
+         MenuEntry(id: "petitions-mine", title: LocalizedText(en: "My complaints", ko: "나의 민원 신청"),
+                   summary: LocalizedText(en: "Follow, rate or object to the answers to your complaints.", ko: "신청한 민원의 처리를 확인하고 답변을 평가하거나 이의를 신청합니다."),
+                   path: "/petitions/complaints", audience: .citizens),
+         MenuEntry(id: "petitions-queue", title: LocalizedText(en: "Complaints queue", ko: "민원 처리함 (국민신문고)"),
+                   summary: LocalizedText(en: "Complaints sent to your agency by due date, overdue ones first.", ko: "기관에 온 민원을 처리 기한 순으로 보여 줍니다."),
+                   path: "/petitions/queue", audience: .officials)]
+    }
     public var healthChecks: [HealthCheck] {
         [HealthCheck(name: "complaint types") { platform in _ = try await ComplaintTypeModel.query(on: platform.db).count() }]
     }
@@ -37,6 +50,7 @@ public struct PetitionsModule: NaraModule {
 
     public func registerContracts(in registry: ContractRegistry, platform: Platform) {
         registry.register(PetitionsService.self, PetitionsService(platform: platform))
+        registry.register((any WorkQueueProvider).self, ComplaintWork())
     }
 
     static func service(_ platform: Platform) -> PetitionsService {
@@ -45,9 +59,20 @@ public struct PetitionsModule: NaraModule {
 
     public func registerRoutes(_ routes: RouteRegistry, portal: Portal) {
         PetitionsAPI.register(routes, portal: portal, service: Self.service(portal.platform))
+        PetitionsPages.register(routes, portal: portal, service: Self.service(portal.platform))
     }
 
     public func seedDemo(_ seed: DemoSeedContext) async throws {
         try await DemoPetitions.seed(seed)
+    }
+}
+
+/// Complaints waiting for an agency, in the shared agency workspace.
+struct ComplaintWork: WorkQueueProvider {
+    func workItems(agencyID: UUID, language: Language, on db: any Database) async throws -> [WorkItem] {
+        let waiting = ComplaintState.allCases.filter(\.waitsForAgency).map(\.rawValue)
+        return try await ComplaintModel.query(on: db).filter(\.$agencyID == agencyID).filter(\.$state ~~ waiting).sort(\.$dueAt).limit(200).all().map { m in
+            WorkItem(module: "petitions", title: m.title, reference: m.number, dueAt: m.dueAt, link: "/petitions/complaints/\(m.id!.uuidString.lowercased())")
+        }
     }
 }

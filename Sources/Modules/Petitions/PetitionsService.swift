@@ -298,6 +298,12 @@ public final class PetitionsService: Sendable {
         return try await view(m, for: try await role(nil, accessCode: accessCode, on: m, on: db), on: db)
     }
 
+    /// An anonymous complaint by its id and access code (the complainant's page after a step).
+    public func complaint(id: UUID, accessCode: String) async throws -> ComplaintView {
+        guard let m = try await ComplaintModel.find(id, on: db) else { throw NaraError.notFound("The complaint") }
+        return try await view(m, for: try await role(nil, accessCode: accessCode, on: m, on: db), on: db)
+    }
+
     func view(id: UUID, for role: ComplaintRole, on db: any Database) async throws -> ComplaintView {
         guard let m = try await ComplaintModel.find(id, on: db) else { throw NaraError.notFound("The complaint") }
         return try await view(m, for: role, on: db)

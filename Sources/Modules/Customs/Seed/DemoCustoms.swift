@@ -306,7 +306,11 @@ enum DemoCustoms {
                 // blue-lane import, re-routed as the criterion intended, so that it is cleared below.
                 _ = try await service.reroute(id: declaration.id, to: .blue, reason: "Passenger cars under the KR-EU origin audit (RC-0005): release, then audit.",
                                               by: inspector, requestID: nil, on: db)
-            case .documentsRequested where key == "IM-PHONES-AGAIN":
+            case .underInspection where key == "IM-PHONES-BROKER":
+                // Drawn for inspection (1 %): the demo keeps this one waiting for its documents.
+                _ = try await service.reroute(id: declaration.id, to: .yellow, reason: "Undervaluation is a question of the invoice: documents first (RC-0001).",
+                                              by: inspector, requestID: nil, on: db)
+            case .documentsRequested where key == "IM-PHONES-AGAIN", .underInspection where key == "IM-PHONES-AGAIN":
                 _ = try await service.reject(id: declaration.id, reason: "The invoice and the packing list disagree on the quantity; lodge a corrected declaration.",
                                              by: inspector, requestID: nil, on: db)
             case .documentsRequested where key != "IM-PHONES-BROKER":

@@ -1,0 +1,288 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NaraCore
+import NaraHTTP
+
+struct PetitionsHomePage: Sendable {
+    let signedIn: Bool
+    let isOfficial: Bool
+    let compliance: TableModel
+    let types: TableModel
+}
+
+struct NewComplaintPage: Sendable {
+    let signedIn: Bool
+    let errorSummary: ErrorSummaryModel?
+    let selects: [SelectModel]
+    let title: FieldModel
+    let body: String
+    let bodyError: String?
+    let location: FieldModel
+    let isPublic: Bool
+}
+
+struct FiledPage: Sendable {
+    let number: String
+    let accessCode: String
+    let agency: String
+    let due: String
+}
+
+struct ComplaintListPage: Sendable {
+    let heading: String
+    let canFile: Bool
+    let table: TableModel
+}
+
+struct ComplaintPage: Sendable {
+    let id: String
+    let number: String
+    let title: String
+    let state: String
+    let overdue: Bool
+    let escalated: Bool
+    let type: String
+    let agency: String
+    let submitted: String
+    let due: String
+    let location: String?
+    let routing: String?
+    let rating: String?
+    let body: String
+    let answer: String?
+    let draft: String?
+    let history: TableModel
+    let hasSteps: Bool
+    let canDraft: Bool
+    let forms: [FormSection]
+    let error: String?
+}
+
+/// The complainant's pages (file, follow, rate, object), the agency's queue and steps, and the
+/// public page with deadline compliance.
+enum PetitionsPages {
+    static func register(_ routes: RouteRegistry, portal: Portal, service: PetitionsService) {
+        let platform = portal.platform
+        routes.web(.get, "/petitions") { request, context in
+            let r = portal.renderer, l = context.language
+            let compliance = try await service.compliance()
+            let types = try await service.types().filter(\.active)
+            let page = PetitionsHomePage(
+                signedIn: context.actor != nil, isOfficial: context.actor?.accountKind == .official,
+                compliance: TableModel(id: "compliance", caption: r.text("petitions_compliance", l),
+                                       headers: [r.text("petitions_agency", l), r.text("petitions_answered", l), r.text("petitions_on_time", l),
+                                                 r.text("petitions_open", l), r.text("petitions_overdue", l)],
+                                       rows: compliance.map { c in
+                                           TableModel.Row([.init(c.agencyName), .init(String(c.answered)), .init(c.onTimeRate.map { String(format: "%.1f %%", $0) } ?? "—"),
+                                                           .init(String(c.open)), .init(String(c.overdueOpen))])
+                                       }, empty: r.text("petitions_none", l)),
+                types: TableModel(id: "types", caption: r.text("petitions_types", l),
+                                  headers: [r.text("petitions_type", l), r.text("petitions_period", l), r.text("petitions_anonymous", l)],
+                                  rows: types.map { t in
+                                      TableModel.Row([.init(l == .korean ? t.nameKO : t.nameEN),
+                                                      .init(r.text("petitions_working_days", l).replacingOccurrences(of: "{n}", with: String(t.periodWorkingDays))),
+                                                      .init(r.text(t.anonymousAllowed ? "petitions_yes" : "petitions_no", l))])
+                                  }, empty: r.text("petitions_none", l)))
+            return r.render(Page("petitions/home", title: r.text("petitions_title", l), model: page), request: request, context: context)
+        }
+        routes.web(.get, "/petitions/new") { request, context in
+            try await newPage(request, context, portal, service, input: nil, errors: [])
+        }
+        routes.web(.post, "/petitions/complaints") { request, context in
+            let f = context.form
+            let input = NewComplaint(type: f["type"] ?? "", category: f["category"], title: f["title"] ?? "", body: f["body"] ?? "", location: f["location"],
+                                     public: f["public"] == "yes")
+            do {
+                let view = try await service.file(input, by: context.actor, requestID: context.requestID)
+                if let code = view.accessCode {
+                    let display = DisplayFormat(timeZone: platform.configuration.timeZone, language: context.language)
+                    let r = portal.renderer
+                    return r.render(Page("petitions/filed", title: r.text("petitions_filed_title", context.language),
+                                         model: FiledPage(number: view.number, accessCode: code, agency: view.agencyName, due: display.dateTime(view.dueAt))),
+                                    request: request, context: context)
+                }
+                return .redirect("/petitions/complaints/\(view.id.uuidString.lowercased())?notice=petitions_filed")
+            } catch let error as NaraError where error.kind == .unprocessable || error.kind == .unauthorized {
+                let errors = error.fieldErrors.isEmpty ? [FieldError(field: "type", code: error.code.rawValue, message: error.message)] : error.fieldErrors
+                return try await newPage(request, context, portal, service, input: input, errors: errors)
+            }
+        }
+        routes.web(.post, "/petitions/lookup") { request, context in
+            let f = context.form
+            let view = try await service.complaint(number: (f["number"] ?? "").trimmingCharacters(in: .whitespaces),
+                                                   accessCode: (f["accessCode"] ?? "").trimmingCharacters(in: .whitespaces))
+            return try await complaintPage(request, context, portal, service, view: view, accessCode: f["accessCode"], error: nil)
+        }
+        routes.web(.get, "/petitions/complaints") { request, context in
+            let actor = try context.requireActor()
+            let r = portal.renderer, l = context.language
+            let rows = try await service.complaints(of: actor)
+            return r.render(Page("petitions/list", title: r.text("petitions_my_complaints", l),
+                                 model: ComplaintListPage(heading: r.text("petitions_my_complaints", l), canFile: true,
+                                                          table: table(rows, caption: r.text("petitions_my_complaints", l), portal: portal, language: l))),
+                            request: request, context: context)
+        }
+        routes.web(.get, "/petitions/queue") { request, context in
+            let actor = try context.requireActor()
+            let r = portal.renderer, l = context.language
+            let rows = try await service.queue(for: actor)
+            return r.render(Page("petitions/list", title: r.text("petitions_queue_title", l),
+                                 model: ComplaintListPage(heading: r.text("petitions_queue_title", l), canFile: false,
+                                                          table: table(rows, caption: r.text("petitions_queue_title", l), portal: portal, language: l))),
+                            request: request, context: context)
+        }
+        routes.web(.get, "/petitions/complaints/:id") { request, context in
+            let view = try await service.complaint(id: try PetitionsAPI.id(context), by: try context.requireActor())
+            return try await complaintPage(request, context, portal, service, view: view, accessCode: nil, error: nil)
+        }
+        routes.web(.post, "/petitions/complaints/:id/step/:event") { request, context in
+            let id = try PetitionsAPI.id(context)
+            let f = context.form
+            let event = context.parameters.get("event") ?? ""
+            let accessCode = f["accessCode"].flatMap { $0.isEmpty ? nil : $0 }
+            do {
+                let view: ComplaintView
+                switch event {
+                case "rate":
+                    view = try await service.complainantAct(id, .rate(score: Int(f["score"] ?? "") ?? 0, comment: f["comment"]), by: context.actor,
+                                                            accessCode: accessCode, requestID: context.requestID)
+                case "object":
+                    view = try await service.complainantAct(id, .object(grounds: f["grounds"] ?? ""), by: context.actor, accessCode: accessCode, requestID: context.requestID)
+                case "accept":
+                    view = try await service.complainantAct(id, .close, by: context.actor, accessCode: accessCode, requestID: context.requestID)
+                default:
+                    let step: PetitionsService.OfficialStep
+                    switch event {
+                    case "receive": step = .receive
+                    case "transfer": step = .transfer(agencyCode: f["agency"] ?? "", reason: f["reason"] ?? "")
+                    case "start_review": step = .startReview
+                    case "extend":
+                        guard let day = LocalDay(f["dueDate"] ?? "") else {
+                            throw NaraError.validation([FieldError(field: "dueAt", code: "format", message: portal.renderer.text("petitions_err_date", context.language))])
+                        }
+                        let calendar = try await platform.calendar.calendar(on: platform.db)
+                        step = .extend(reason: f["reason"] ?? "", dueAt: calendar.endOfDay(day))
+                    case "draft": step = .draft(text: f["text"] ?? "")
+                    case "approve": step = .approve
+                    case "close": step = .close
+                    default: throw NaraError.notFound("The step")
+                    }
+                    view = try await service.act(id, step, by: try context.requireActor(), requestID: context.requestID)
+                }
+                if accessCode != nil { return try await complaintPage(request, context, portal, service, view: view, accessCode: accessCode, error: nil) }
+                return .redirect("/petitions/complaints/\(view.id.uuidString.lowercased())?notice=petitions_updated")
+            } catch let error as NaraError where error.kind == .unprocessable || error.kind == .conflict {
+                let message = error.fieldErrors.isEmpty ? error.message : error.fieldErrors.map(\.message).joined(separator: " ")
+                let view = accessCode != nil ? try await service.complaint(id: id, accessCode: accessCode!)
+                    : try await service.complaint(id: id, by: try context.requireActor())
+                return try await complaintPage(request, context, portal, service, view: view, accessCode: accessCode, error: message)
+            }
+        }
+    }
+
+    static func table(_ rows: [ComplaintQueueItem], caption: String, portal: Portal, language l: Language) -> TableModel {
+        let r = portal.renderer
+        let display = DisplayFormat(timeZone: portal.platform.configuration.timeZone, language: l)
+        return TableModel(id: "complaints", caption: caption,
+                          headers: [r.text("petitions_number", l), r.text("petitions_subject", l), r.text("col_status", l), r.text("petitions_submitted", l),
+                                    r.text("petitions_due", l)],
+                          rows: rows.map { c in
+                              TableModel.Row([.init(c.number, link: "/petitions/complaints/\(c.id.uuidString.lowercased())"), .init(c.title),
+                                              .init(r.text("petitions_state_\(c.state.rawValue)", l) + (c.overdue ? " · " + r.text("petitions_overdue", l) : "")),
+                                              .init(display.dateTime(c.submittedAt)), .init(display.dateTime(c.dueAt))])
+                          }, empty: r.text("petitions_none", l))
+    }
+
+    static func newPage(_ request: Request, _ context: NaraRequestContext, _ portal: Portal, _ service: PetitionsService, input: NewComplaint?,
+                        errors: [FieldError]) async throws -> Response {
+        let r = portal.renderer, l = context.language
+        let signedIn = context.actor != nil
+        let types = try await service.types().filter { $0.active && (signedIn || $0.anonymousAllowed) }
+        let typeOptions = types.map { OptionModel(value: $0.code, label: l == .korean ? $0.nameKO : $0.nameEN, selected: $0.code == input?.type) }
+        let categories = [OptionModel(value: "", label: r.text("petitions_category_unsure", l), selected: (input?.category ?? "").isEmpty)]
+            + ComplaintCatalogue.categories.map { OptionModel(value: $0.code, label: l == .korean ? $0.nameKO : $0.nameEN, selected: $0.code == input?.category) }
+        let page = NewComplaintPage(
+            signedIn: signedIn, errorSummary: ErrorSummaryModel(errors),
+            selects: [SelectModel(name: "type", label: r.text("petitions_type", l), options: typeOptions, errors: errors),
+                      SelectModel(name: "category", label: r.text("petitions_subject", l), options: categories, errors: errors)],
+            title: FieldModel(name: "title", label: r.text("petitions_title_field", l), value: input?.title ?? "", errors: errors),
+            body: input?.body ?? "", bodyError: errors.first { $0.field == "body" }?.message,
+            location: FieldModel(name: "location", label: r.text("petitions_location", l), value: input?.location ?? "", hint: r.text("petitions_location_hint", l),
+                                 errors: errors, required: false),
+            isPublic: input?.public ?? false)
+        return r.render(Page("petitions/new", title: r.text("petitions_file", l), model: page, status: errors.isEmpty ? .ok : .unprocessableContent),
+                        request: request, context: context)
+    }
+
+    static func complaintPage(_ request: Request, _ context: NaraRequestContext, _ portal: Portal, _ service: PetitionsService, view c: ComplaintView,
+                              accessCode: String?, error: String?) async throws -> Response {
+        let r = portal.renderer, l = context.language
+        let display = DisplayFormat(timeZone: portal.platform.configuration.timeZone, language: l)
+        let official = c.routing != nil
+        let base = "/petitions/complaints/\(c.id.uuidString.lowercased())/step/"
+        var forms: [FormSection] = []
+        let code = accessCode.map { [FieldModel(name: "accessCode", label: r.text("petitions_access_code", l), value: $0, idPrefix: "code-")] } ?? []
+        if official {
+            if c.state.awaitsAcceptance {
+                forms.append(FormSection(id: "receive", title: r.text("petitions_receive", l), action: base + "receive", fields: [], submit: r.text("petitions_receive", l)))
+            }
+            if [.submitted, .transferred, .received].contains(c.state) {
+                forms.append(FormSection(id: "transfer", title: r.text("petitions_transfer", l), hint: r.text("petitions_transfer_hint", l), action: base + "transfer",
+                                         fields: [FieldModel(name: "agency", label: r.text("petitions_agency_code", l), idPrefix: "transfer-"),
+                                                  FieldModel(name: "reason", label: r.text("petitions_reason", l), idPrefix: "transfer-")],
+                                         submit: r.text("petitions_transfer", l)))
+            }
+            if [.received, .reopened].contains(c.state) {
+                forms.append(FormSection(id: "review", title: r.text("petitions_start_review", l), action: base + "start_review", fields: [],
+                                         submit: r.text("petitions_start_review", l)))
+            }
+            if [.received, .underReview].contains(c.state), !c.extended {
+                forms.append(FormSection(id: "extend", title: r.text("petitions_extend", l), hint: r.text("petitions_extend_hint", l), action: base + "extend",
+                                         fields: [FieldModel(name: "dueDate", label: r.text("petitions_new_due", l), type: "date", idPrefix: "extend-"),
+                                                  FieldModel(name: "reason", label: r.text("petitions_reason", l), idPrefix: "extend-")],
+                                         submit: r.text("petitions_extend", l)))
+            }
+            if c.draft != nil {
+                forms.append(FormSection(id: "approve", title: r.text("petitions_approve", l), hint: r.text("petitions_approve_hint", l), action: base + "approve",
+                                         fields: [], submit: r.text("petitions_approve", l)))
+            }
+            if c.state == .answered {
+                forms.append(FormSection(id: "close", title: r.text("petitions_close", l), action: base + "close", fields: [], submit: r.text("petitions_close", l)))
+            }
+        } else {
+            if [.answered, .closed].contains(c.state), c.rating == nil {
+                let scores = (1...5).reversed().map { OptionModel(value: String($0), label: "\($0)", selected: $0 == 5) }
+                forms.append(FormSection(id: "rate", title: r.text("petitions_rate", l), action: base + "rate",
+                                         fields: code + [FieldModel(name: "comment", label: r.text("petitions_comment", l), required: false, idPrefix: "rate-")],
+                                         selects: [SelectModel(name: "score", label: r.text("petitions_rating", l), options: scores, idPrefix: "rate-")],
+                                         submit: r.text("petitions_rate", l)))
+            }
+            if [.answered, .closed].contains(c.state), c.objection == nil {
+                forms.append(FormSection(id: "object", title: r.text("petitions_object", l), hint: r.text("petitions_object_hint", l), action: base + "object",
+                                         fields: code.map { FieldModel(name: $0.name, label: $0.label, value: $0.value, idPrefix: "object-") }
+                                            + [FieldModel(name: "grounds", label: r.text("petitions_grounds", l), idPrefix: "object-")],
+                                         submit: r.text("petitions_object", l)))
+            }
+            if c.state == .answered {
+                forms.append(FormSection(id: "accept", title: r.text("petitions_accept", l), action: base + "accept",
+                                         fields: code.map { FieldModel(name: $0.name, label: $0.label, value: $0.value, idPrefix: "accept-") },
+                                         submit: r.text("petitions_accept", l)))
+            }
+        }
+        let canDraft = official && c.state.waitsForAgency && !c.state.awaitsAcceptance
+        let page = ComplaintPage(
+            id: c.id.uuidString.lowercased(), number: c.number, title: c.title, state: r.text("petitions_state_\(c.state.rawValue)", l), overdue: c.overdue,
+            escalated: c.escalated, type: c.typeName, agency: c.agencyName, submitted: display.dateTime(c.submittedAt), due: display.dateTime(c.dueAt),
+            location: c.location, routing: c.routing.map { $0.reasons.joined(separator: "; ") }, rating: c.rating.map(String.init), body: c.body, answer: c.answer,
+            draft: c.draft,
+            history: TableModel(id: "history", caption: r.text("petitions_history", l),
+                                headers: [r.text("petitions_when", l), r.text("col_status", l), r.text("petitions_agency", l), r.text("petitions_note", l)],
+                                rows: c.history.map { h in
+                                    TableModel.Row([.init(display.dateTime(h.at)), .init(r.text("petitions_state_\(h.to.rawValue)", l)), .init(h.agencyName), .init(h.note)])
+                                }, empty: r.text("petitions_none", l)),
+            hasSteps: !forms.isEmpty || canDraft, canDraft: canDraft, forms: forms, error: error)
+        return r.render(Page("petitions/complaint", title: "\(c.number) \(c.title)", model: page, status: error == nil ? .ok : .unprocessableContent),
+                        request: request, context: context)
+    }
+}

@@ -1,0 +1,76 @@
+import FluentKit
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NaraCore
+import NaraHTTP
+import NaraTesting
+import Testing
+@testable import Petitions
+
+@Suite("Complaint pages")
+struct PetitionsWebTests {
+    static let form: [(String, String)] = [("type", "grievance"), ("category", "roads"), ("title", "Pothole on Jongno-ro"),
+                                           ("body", "A deep pothole in the bus lane near exit 5."), ("location", "서울특별시 종로구 종로 129")]
+
+    @Test("a citizen files from the form (errors linked to their fields, nothing stored), the district accepts and answers from its pages, the citizen rates it")
+    func fileAndAnswer() async throws {
+        try await withTestApp { client, harness in
+            _ = try await PetitionsWorld.create(harness.platform)
+            let home = try await Browser(client).get("/petitions")
+            #expect(home.status == .ok && home.text.contains("Grievance") && home.text.contains("7 working days"))
+            let alice = Browser(client)
+            try await alice.signIn("alice")
+            #expect(try await alice.get("/petitions/new").text.contains("name=\"category\""))
+            let refused = try await alice.post("/petitions/complaints", form: [("type", "grievance"), ("title", "Hi"), ("body", "")])
+            #expect(refused.status == .unprocessableContent && refused.text.contains("href=\"#f-title\"") && refused.text.contains("href=\"#f-body\""))
+            #expect(try await ComplaintModel.query(on: harness.db).count() == 0)
+            let filed = try await alice.post("/petitions/complaints", form: Self.form)
+            #expect(filed.status == .seeOther, "\(filed.text)")
+            let path = Redirect.location(filed)
+            let page = try await alice.get(path)
+            #expect(page.text.contains("EP-2026-0000001") && page.text.contains("Jongno-gu Office") && !page.text.contains("Why it was sent here"))
+            #expect(try await alice.get("/petitions/complaints").text.contains("EP-2026-0000001"))
+            // The district: its queue, accept, draft; the lead approves.
+            let officer = Browser(client)
+            try await officer.signIn("jongno", totp: { harness.fixtures.totp(at: harness.clock.now()) })
+            #expect(try await officer.get("/petitions/queue").text.contains("EP-2026-0000001"))
+            #expect(try await officer.get(path).text.contains("Why it was sent here"))
+            #expect(try await officer.post(path + "/step/receive", form: []).status == .seeOther)
+            let badExtension = try await officer.post(path + "/step/extend", form: [("dueDate", "someday"), ("reason", "x")])
+            #expect(badExtension.status == .unprocessableContent)
+            #expect(try await officer.post(path + "/step/draft", form: [("text", "Repaired on 2 December.")]).status == .seeOther)
+            let selfApproved = try await officer.post(path + "/step/approve", form: [])
+            #expect(selfApproved.status == .forbidden || selfApproved.status == .unprocessableContent || selfApproved.status == .conflict)
+            let lead = Browser(client)
+            harness.clock.advance(by: 31)
+            try await lead.signIn("jongno.lead", totp: { harness.fixtures.totp(at: harness.clock.now()) })
+            #expect(try await lead.post(path + "/step/approve", form: []).status == .seeOther)
+            #expect(try await ComplaintModel.query(on: harness.db).first()?.state == "answered")
+            let answered = try await alice.get(path)
+            #expect(answered.text.contains("Repaired on 2 December.") && answered.text.contains("/step/rate"))
+            #expect(try await alice.post(path + "/step/rate", form: [("score", "9")]).status == .unprocessableContent)
+            #expect(try await alice.post(path + "/step/rate", form: [("score", "4"), ("comment", "Fast")]).status == .seeOther)
+            #expect(try await ComplaintModel.query(on: harness.db).first()?.rating == 4)
+        }
+    }
+
+    @Test("an anonymous safety report from the form shows its access code once; the number and code open it, a wrong code does not")
+    func anonymousReport() async throws {
+        try await withTestApp { client, harness in
+            _ = try await PetitionsWorld.create(harness.platform)
+            let visitor = Browser(client)
+            let form = try await visitor.get("/petitions/new")
+            #expect(form.text.contains("value=\"safety-report\"") && !form.text.contains("value=\"grievance\""))
+            let filed = try await visitor.post("/petitions/complaints", form: [("type", "safety-report"), ("title", "Loose sign at the crossing"),
+                                                                              ("body", "The sign above the turn lane swings in the wind."), ("location", "서울 세종대로")])
+            #expect(filed.status == .ok, "\(filed.text)")
+            let stored = try #require(try await ComplaintModel.query(on: harness.db).first())
+            let code = try #require(filed.text.firstMatch(of: /<strong>([A-Z2-9]{12})<\/strong>/)?.1)
+            #expect(PetitionsService.hash(String(code)) == stored.accessCodeHash)
+            let found = try await visitor.post("/petitions/lookup", form: [("number", stored.number), ("accessCode", String(code))])
+            #expect(found.status == .ok && found.text.contains("Loose sign at the crossing"))
+            #expect(try await visitor.post("/petitions/lookup", form: [("number", stored.number), ("accessCode", "AAAAAAAAAAAA")]).status == .notFound)
+        }
+    }
+}
