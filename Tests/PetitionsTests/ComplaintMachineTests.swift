@@ -53,6 +53,9 @@ struct ComplaintMachineTests {
         #expect(refusal(.transfer(toAgency: here, reason: "x"), .received, facts())?.code == "same_agency")
         #expect(refusal(.transfer(toAgency: there, reason: "x"), .received, facts(transfers: 2))?.code == "transfer_limit")
         #expect(refusal(.transfer(toAgency: there, reason: "x"), .received, facts(transfers: 1)) == nil)
+        var toCoordinator = facts(transfers: 2)
+        toCoordinator.coordinator = there
+        #expect(refusal(.transfer(toAgency: there, reason: "x"), .received, toCoordinator) == nil, "beyond the cap to the coordinating agency")
         #expect(refusal(.extend(reason: "x", dueAt: now.addingTimeInterval(86_400 * 10)), .underReview, facts(extended: true))?.code == "extended_once")
         #expect(refusal(.extend(reason: "", dueAt: now.addingTimeInterval(86_400 * 10)), .underReview, facts())?.field == "reason")
         #expect(refusal(.extend(reason: "x", dueAt: now.addingTimeInterval(86_400 * 7)), .underReview, facts())?.field == "dueAt", "not after the due date")
@@ -80,6 +83,9 @@ struct ComplaintMachineTests {
         #expect(route("roads", "Road closed for a tax office event").agencyCode == "1613000", "one keyword does not override the choice")
         #expect(route("customs", "관세 환급", "해외직구 통관이 늦습니다").agencyCode == "1220000")
         #expect(route(nil, "Something odd").agencyCode == "1140100")
+        #expect(route("transport", "Taxi refused a short ride", "The taxi driver said the ride was too short.").agencyCode == "6110000",
+                "taxi is not tax: whole words only")
+        #expect(route("transport", "Business hours of the bus office", "The bus office closes at noon.").category == "transport")
         #expect(route("transport", "Night bus", at: "종로구").agencyCode == "6110000", "a city-wide subject stays with the city")
     }
 }

@@ -67,12 +67,16 @@ public struct PetitionsModule: NaraModule {
     }
 }
 
-/// Complaints waiting for an agency, in the shared agency workspace.
+/// Complaints waiting for an agency, in the shared agency workspace. Every official of the agency
+/// sees the workspace, so an item names the kind of complaint, never its title or text: those are
+/// for the complaints officers, who open it.
 struct ComplaintWork: WorkQueueProvider {
     func workItems(agencyID: UUID, language: Language, on db: any Database) async throws -> [WorkItem] {
         let waiting = ComplaintState.allCases.filter(\.waitsForAgency).map(\.rawValue)
+        let types = Dictionary(uniqueKeysWithValues: try await ComplaintTypeModel.query(on: db).all().map { ($0.id ?? "", $0) })
         return try await ComplaintModel.query(on: db).filter(\.$agencyID == agencyID).filter(\.$state ~~ waiting).sort(\.$dueAt).limit(200).all().map { m in
-            WorkItem(module: "petitions", title: m.title, reference: m.number, dueAt: m.dueAt, link: "/petitions/complaints/\(m.id!.uuidString.lowercased())")
+            let type = types[m.typeCode].map { language == .korean ? $0.nameKO : $0.nameEN } ?? m.typeCode
+            return WorkItem(module: "petitions", title: type, reference: m.number, dueAt: m.dueAt, link: "/petitions/complaints/\(m.id!.uuidString.lowercased())")
         }
     }
 }

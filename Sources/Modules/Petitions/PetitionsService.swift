@@ -65,8 +65,9 @@ public struct ComplaintView: Sendable, Codable, Equatable {
     public let escalated: Bool
     public let extended: Bool
     public let extensionReason: String?
-    /// Officials only: the answer waiting for approval.
+    /// Officials only: the answer waiting for approval, and its fingerprint, which an approval must name.
     public let draft: String?
+    public let draftHash: String?
     public let answer: String?
     public let answeredAt: Date?
     public let closedAt: Date?
@@ -151,10 +152,12 @@ public final class PetitionsService: Sendable {
 
     public func saveSettings(_ s: ComplaintSettings, by actor: Actor, requestID: String?) async throws -> ComplaintSettings {
         try AccessPolicy.require(actor, PetitionsModule.adminPermission, on: .platform)
-        try s.validate()
-        guard try await platform.identity.agency(code: s.coordinatorCode, on: db) != nil else {
-            throw NaraError.validation([FieldError(field: "coordinatorCode", code: "unknown", message: "No agency has the code \(s.coordinatorCode).")])
+        var errors: [FieldError] = []
+        if case .failure(let refusal) = Result(catching: { () throws(NaraError) in try s.validate() }) { errors = refusal.fieldErrors }
+        if try await platform.identity.agency(code: s.coordinatorCode, on: db) == nil {
+            errors.append(FieldError(field: "coordinatorCode", code: "unknown", message: "No agency has the code \(s.coordinatorCode)."))
         }
+        if !errors.isEmpty { throw NaraError.validation(errors) }
         try await db.transaction { tx in
             let m = try await PetitionsSettingModel.find("complaints", on: tx) ?? { let m = PetitionsSettingModel(); m.id = "complaints"; return m }()
             m.value = String(decoding: try JSONEncoder().encode(s), as: UTF8.self)
@@ -223,6 +226,8 @@ public final class PetitionsService: Sendable {
             m.id = id
             m.number = SequenceService.format(prefix: "EP", year: year, number: serial, width: 7)
             m.typeCode = type.code
+            m.periodWorkingDays = type.periodWorkingDays
+            m.objectionDays = type.objectionDays
             m.category = suggestion.category ?? category
             m.title = title
             m.body = body
@@ -231,7 +236,7 @@ public final class PetitionsService: Sendable {
             m.longitudeMicro = input.longitude.map { Int64(($0 * 1_000_000).rounded()) }
             m.filerKind = actor?.accountKind?.rawValue ?? "anonymous"
             m.filerAccountID = actor?.accountID
-            m.accessCodeHash = accessCode.map(Self.hash)
+            m.accessCodeHash = accessCode.map(self.hash)
             m.isPublic = input.public ?? false
             m.agencyID = agency.id
             m.suggestedAgencyID = agency.id
@@ -266,8 +271,17 @@ public final class PetitionsService: Sendable {
         return String((0..<12).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] })
     }
 
-    static func hash(_ code: String) -> String {
-        SHA256.hash(data: Data(code.uppercased().utf8)).map { String(format: "%02x", $0) }.joined()
+    /// The access code as stored: an HMAC under a key of this platform, so that a copy of the
+    /// database does not give the codes away by brute force.
+    func hash(_ code: String) -> String {
+        let key = platform.masterKey.derive("petitions-access-code")
+        return HMAC<SHA256>.authenticationCode(for: Data(code.trimmingCharacters(in: .whitespaces).uppercased().utf8), using: key)
+            .map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// What an approval names: the draft it approves (the first 16 hex digits of its SHA-256).
+    static func fingerprint(_ draft: String) -> String {
+        String(SHA256.hash(data: Data(draft.utf8)).map { String(format: "%02x", $0) }.joined().prefix(16))
     }
 
     // MARK: Reading
@@ -283,7 +297,7 @@ public final class PetitionsService: Sendable {
                 if code == coordinator { return .agency(coordinator: true) }
             }
         }
-        if let accessCode, let stored = m.accessCodeHash, constantTimeEquals(Self.hash(accessCode), stored) { return .complainant }
+        if let accessCode, let stored = m.accessCodeHash, constantTimeEquals(hash(accessCode), stored) { return .complainant }
         throw NaraError.notFound("The complaint")
     }
 
@@ -326,6 +340,7 @@ public final class PetitionsService: Sendable {
             routing: official ? try JSONDecoder().decode(RoutingSuggestion.self, from: Data(m.routing.utf8)) : nil,
             state: state, submittedAt: m.submittedAt, dueAt: m.dueAt, overdue: state.waitsForAgency && clock.now() > m.dueAt, receivedAt: m.receivedAt,
             transfers: m.transfers, escalated: m.escalated, extended: m.extended, extensionReason: m.extensionReason, draft: official ? m.draft : nil,
+            draftHash: official ? m.draft.map(Self.fingerprint) : nil,
             answer: m.answer, answeredAt: m.answeredAt, closedAt: m.closedAt, rating: m.rating, objection: m.objection, history: history, accessCode: nil)
     }
 
@@ -359,7 +374,8 @@ public final class PetitionsService: Sendable {
         case startReview
         case extend(reason: String, dueAt: Date)
         case draft(text: String)
-        case approve
+        /// Names the draft approved (its `draftHash`), so that a draft changed meanwhile is not sent.
+        case approve(draft: String)
         case close
     }
 
@@ -374,21 +390,20 @@ public final class PetitionsService: Sendable {
         let target = found
         let audit = AuditActor(actor, requestID: requestID)
         return try await change(id, by: actor, on: db) { m, role, tx in
-            guard case .agency(let coordinator) = role, coordinator == false || m.agencyID == actor.agencyID else {
+            guard case .agency(let fromCoordinator) = role, fromCoordinator == false || m.agencyID == actor.agencyID else {
                 throw NaraError.forbidden("Only the agency that has the complaint acts on it.")
             }
             let calendar = try await self.platform.calendar.calendar(on: tx)
-            let type = try await ComplaintTypeModel.find(m.typeCode, on: tx)?.type
-            let period = type?.periodWorkingDays ?? 7
-            var facts = self.facts(m, settings: settings, calendar: calendar, period: period)
-            let coordinatorHasIt = try await self.platform.identity.agency(id: m.agencyID, on: tx)?.code == settings.coordinatorCode
+            let coordinator = try await self.platform.identity.agency(code: settings.coordinatorCode, on: tx)
+            var facts = self.facts(m, settings: settings, calendar: calendar, coordinator: coordinator?.id)
+            let coordinatorHasIt = coordinator?.id == m.agencyID
             if coordinatorHasIt { facts.maxTransfers = Int.max }
             let now = self.clock.now()
             switch step {
             case .receive:
-                try self.apply(.receive, to: m, facts: facts)
+                let from = try self.apply(.receive, to: m, facts: facts)
                 m.receivedAt = now
-                try await self.record(m, event: "receive", from: .submitted, note: "Received by the agency.", by: audit, on: tx, notify: true)
+                try await self.record(m, event: "receive", from: from, note: "Received by the agency.", by: audit, on: tx, notify: true)
             case .transfer(_, let reason):
                 let from = try self.apply(.transfer(toAgency: target!.id, reason: reason), to: m, facts: facts)
                 if !coordinatorHasIt { m.transfers += 1 }
@@ -413,22 +428,30 @@ public final class PetitionsService: Sendable {
                 guard ComplaintState(rawValue: m.state)?.waitsForAgency == true, !(ComplaintState(rawValue: m.state)?.awaitsAcceptance ?? true) else {
                     throw NaraError(.conflict, code: .illegalTransition, "Receive the complaint before drafting its answer.")
                 }
+                guard let drafter = actor.accountID else { throw NaraError.forbidden("Answers are drafted by an official, not by a system.") }
                 var v = Validator()
                 v.require(text, "text", maxLength: 20_000)
                 try v.check()
                 m.draft = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                m.draftBy = actor.accountID
+                m.draftBy = drafter
                 try await self.platform.audit.append(AuditRecord(action: "petitions.complaint.draft", objectType: "complaint", objectID: m.number), by: audit, on: tx)
-            case .approve:
+            case .approve(let fingerprint):
                 try AccessPolicy.require(actor, PetitionsModule.approvePermission, on: .agency(m.agencyID))
-                if let drafter = m.draftBy, drafter == actor.accountID {
+                guard let approver = actor.accountID else { throw NaraError.forbidden("Answers are approved by an official, not by a system.") }
+                if m.draftBy == nil || m.draftBy == approver {
                     throw NaraError(.conflict, code: .illegalTransition, "Another official approves the answer you drafted.")
+                }
+                if let draft = m.draft, fingerprint != Self.fingerprint(draft) {
+                    throw NaraError(.conflict, code: .conflict, "The draft was changed after you read it: read it again before approving.")
                 }
                 let from = try self.apply(.answer, to: m, facts: facts)
                 m.answer = m.draft
-                m.answeredBy = actor.accountID
+                m.answeredBy = approver
                 m.answeredAt = now
-                if m.firstAnsweredAt == nil { m.firstAnsweredAt = now }
+                if m.firstAnsweredAt == nil {
+                    m.firstAnsweredAt = now
+                    m.firstAnswerOnTime = now <= m.dueAt
+                }
                 m.draft = nil
                 m.draftBy = nil
                 try await self.record(m, event: "answer", from: from, note: m.answer ?? "", by: audit, on: tx, notify: true)
@@ -455,8 +478,7 @@ public final class PetitionsService: Sendable {
         return try await change(id, by: actor, accessCode: accessCode, on: db) { m, role, tx in
             guard case .complainant = role else { throw NaraError.forbidden("Only the complainant does this.") }
             let calendar = try await self.platform.calendar.calendar(on: tx)
-            let type = try await ComplaintTypeModel.find(m.typeCode, on: tx)?.type
-            let facts = self.facts(m, settings: settings, calendar: calendar, period: type?.periodWorkingDays ?? 7, objectionDays: type?.objectionDays ?? 30)
+            let facts = self.facts(m, settings: settings, calendar: calendar, coordinator: nil)
             let now = self.clock.now()
             switch step {
             case .close:
@@ -505,8 +527,8 @@ public final class PetitionsService: Sendable {
             let moved = try await db.transaction { tx -> Bool in
                 try await tx.lockRow(ComplaintModel.schema, id: candidate.id!)
                 guard let m = try await ComplaintModel.find(candidate.id!, on: tx), ComplaintState(rawValue: m.state)?.awaitsAcceptance == true,
-                      m.agencyID == candidate.agencyID else { return false }
-                let facts = self.facts(m, settings: settings, calendar: calendar, period: 7)
+                      m.agencyID == candidate.agencyID, m.arrivedAt == candidate.arrivedAt else { return false }
+                let facts = self.facts(m, settings: settings, calendar: calendar, coordinator: coordinator.id)
                 let from = try self.apply(.escalate(toAgency: coordinator.id), to: m, facts: facts)
                 m.agencyID = coordinator.id
                 m.arrivedAt = now
@@ -523,8 +545,8 @@ public final class PetitionsService: Sendable {
         return escalated
     }
 
-    /// Deadline compliance by agency: first answers on time against the due date at filing (an
-    /// extension does not make a late answer on time), and the open complaints past due.
+    /// Deadline compliance by agency: first answers by the due date then in force (the filing's, or
+    /// the one extension's), and the open complaints past due.
     public func compliance(on database: (any Database)? = nil) async throws -> [AgencyCompliance] {
         let db = database ?? self.db
         let now = clock.now()
@@ -533,9 +555,9 @@ public final class PetitionsService: Sendable {
         for m in try await ComplaintModel.query(on: db).all() {
             let state = ComplaintState(rawValue: m.state) ?? .submitted
             var row = rows[m.agencyID] ?? (0, 0, 0, 0)
-            if let first = m.firstAnsweredAt {
+            if m.firstAnsweredAt != nil {
                 row.answered += 1
-                if first <= m.originalDueAt || (m.extended && first <= m.dueAt && m.objectedAt == nil) { row.onTime += 1 }
+                if m.firstAnswerOnTime == true { row.onTime += 1 }
             }
             if state.waitsForAgency {
                 row.open += 1
@@ -553,10 +575,10 @@ public final class PetitionsService: Sendable {
 
     // MARK: Internals
 
-    func facts(_ m: ComplaintModel, settings: ComplaintSettings, calendar: BusinessCalendar, period: Int, objectionDays: Int = 30) -> ComplaintFacts {
+    func facts(_ m: ComplaintModel, settings: ComplaintSettings, calendar: BusinessCalendar, coordinator: UUID?) -> ComplaintFacts {
         ComplaintFacts(currentAgency: m.agencyID, transfers: m.transfers, maxTransfers: settings.maxTransfers, extended: m.extended, dueAt: m.dueAt,
-                       latestExtension: calendar.dueDate(for: .workingDays(period), from: m.dueAt), hasDraft: m.draft != nil, answeredAt: m.answeredAt,
-                       objected: m.objectedAt != nil, objectionDays: objectionDays, now: clock.now())
+                       latestExtension: calendar.dueDate(for: .workingDays(m.periodWorkingDays), from: m.dueAt), hasDraft: m.draft != nil,
+                       answeredAt: m.answeredAt, objected: m.objectedAt != nil, objectionDays: m.objectionDays, coordinator: coordinator, now: clock.now())
     }
 
     /// Moves the locked row to the machine's next state; returns the state it left.

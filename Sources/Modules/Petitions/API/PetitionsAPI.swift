@@ -13,6 +13,7 @@ enum PetitionsAPI {
         let reason: String?
         let dueAt: String?
         let text: String?
+        let draft: String?
     }
     struct ComplainantStepRequest: Decodable {
         let event: String
@@ -49,6 +50,7 @@ enum PetitionsAPI {
             "answer": Schema.nullable(Schema.string), "answeredAt": Schema.nullable(Schema.dateTime), "closedAt": Schema.nullable(Schema.dateTime),
             "rating": Schema.nullable(Schema.integer), "objection": Schema.nullable(Schema.string),
             "history": Schema.array(Schema.object([:], additional: true)),
+            "draftHash": Schema.nullable(Schema.string("Officials only: the fingerprint an approval names")),
             "accessCode": Schema.nullable(Schema.string("Only in the answer to an anonymous filing: keep it to follow the complaint")),
         ], required: ["id", "number", "type", "title", "body", "filerKind", "public", "agencyCode", "state", "submittedAt", "dueAt", "overdue", "transfers",
                       "escalated", "extended", "history"]))
@@ -121,10 +123,11 @@ enum PetitionsAPI {
             try .json(try await service.complaint(id: try id(context), by: try context.requireActor()))
         }
         routes.api(.post, "/api/v1/petitions/complaints/:id/events", APIOperation(
-            summary: "An official's step: receive, transfer (agency code and reason), start_review, extend (once: reason and the new due date), draft (the answer's text), approve (another official of the agency), close",
+            summary: "An official's step: receive, transfer (agency code and reason), start_review, extend (once: reason and the new due date), draft (the answer's text), approve (another official of the agency, naming the draftHash read), close",
             tag: "petitions",
             requestBody: Schema.object(["event": Schema.string("Event", enumValues: officialEvents), "agency": Schema.string("Agency code (transfer)"),
-                                        "reason": Schema.string, "dueAt": Schema.dateTime, "text": Schema.string], required: ["event"]),
+                                        "reason": Schema.string, "dueAt": Schema.dateTime, "text": Schema.string,
+                                        "draft": Schema.string("The draftHash of the answer approved (approve)")], required: ["event"]),
             response: Schema.ref("Complaint"), errors: [400, 401, 403, 404, 409, 422])) { request, context in
             let body = try await request.decode(as: OfficialStepRequest.self, context: context)
             let step: PetitionsService.OfficialStep
@@ -138,7 +141,11 @@ enum PetitionsAPI {
                 }
                 step = .extend(reason: body.reason ?? "", dueAt: due)
             case "draft": step = .draft(text: body.text ?? "")
-            case "approve": step = .approve
+            case "approve":
+                guard let draft = body.draft, !draft.isEmpty else {
+                    throw NaraError.validation([FieldError(field: "draft", code: "required", message: "Name the draft you approve: its draftHash.")])
+                }
+                step = .approve(draft: draft)
             case "close": step = .close
             default:
                 throw NaraError.validation([FieldError(field: "event", code: "unknown", message: "Use one of: \(officialEvents.joined(separator: ", ")).")])

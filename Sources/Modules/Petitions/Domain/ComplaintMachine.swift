@@ -80,10 +80,13 @@ public struct ComplaintFacts: Sendable, Equatable {
     public var answeredAt: Date?
     public var objected: Bool
     public var objectionDays: Int
+    /// The coordinating agency: a transfer to it is allowed beyond the cap (it assigns the complaint).
+    public var coordinator: UUID?
     public var now: Date
 
     public init(currentAgency: UUID, transfers: Int = 0, maxTransfers: Int = 3, extended: Bool = false, dueAt: Date, latestExtension: Date,
-                hasDraft: Bool = false, answeredAt: Date? = nil, objected: Bool = false, objectionDays: Int = 30, now: Date) {
+                hasDraft: Bool = false, answeredAt: Date? = nil, objected: Bool = false, objectionDays: Int = 30, coordinator: UUID? = nil, now: Date) {
+        self.coordinator = coordinator
         self.currentAgency = currentAgency
         self.transfers = transfers
         self.maxTransfers = maxTransfers
@@ -131,8 +134,8 @@ public enum ComplaintMachine {
                 throw refuse("required", "Say why the complaint belongs to another agency.", field: "reason")
             }
             if agency == facts.currentAgency { throw refuse("same_agency", "The complaint is already with this agency.", field: "agency") }
-            if facts.transfers >= facts.maxTransfers {
-                throw refuse("transfer_limit", "This complaint was transferred \(facts.transfers) times, the most allowed: answer it, or the coordinating agency assigns it.")
+            if facts.transfers >= facts.maxTransfers, agency != facts.coordinator {
+                throw refuse("transfer_limit", "This complaint was transferred \(facts.transfers) times, the most allowed: answer it, or send it to the coordinating agency, which assigns it.")
             }
             return .transferred
         case .escalate(let agency):

@@ -43,7 +43,12 @@ public enum ComplaintRouting {
     public static func suggest(category chosen: String?, title: String, body: String, location: String?, categories: [ComplaintCategory],
                                areas: [LocalArea], coordinator: String) -> RoutingSuggestion {
         let text = (title + " " + body).lowercased()
-        func hits(_ c: ComplaintCategory) -> [String] { c.keywords.filter { text.contains($0) } }
+        // English keywords match whole words ("tax" is not in "taxi"); Korean ones match inside
+        // words, which carry their particles ("도로가", "도로에").
+        let words = " " + String(text.map { $0.isLetter || $0.isNumber ? $0 : " " }).split(separator: " ").joined(separator: " ") + " "
+        func hits(_ c: ComplaintCategory) -> [String] {
+            c.keywords.filter { $0.allSatisfy(\.isASCII) ? words.contains(" " + $0 + " ") : text.contains($0) }
+        }
         var reasons: [String] = []
         var category = categories.first { $0.code == chosen }
         if let picked = category { reasons.append("subject chosen: \(picked.code)") }
@@ -74,11 +79,11 @@ public enum ComplaintCatalogue {
 
     public static let categories: [ComplaintCategory] = [
         ComplaintCategory(code: "roads", nameEN: "Roads and pavements", nameKO: "도로·보도", agencyCode: "1613000", local: true,
-                          keywords: ["pothole", "pavement", "road", "sidewalk", "포트홀", "도로", "보도", "인도"]),
+                          keywords: ["pothole", "potholes", "pavement", "road", "roads", "sidewalk", "포트홀", "도로", "보도", "인도"]),
         ComplaintCategory(code: "parking", nameEN: "Illegal parking", nameKO: "불법 주정차", agencyCode: "6110000", local: true,
                           keywords: ["parking", "parked", "tow", "주차", "주정차", "견인"]),
         ComplaintCategory(code: "noise", nameEN: "Noise and nuisance", nameKO: "소음·생활불편", agencyCode: "6110000", local: true,
-                          keywords: ["noise", "loud", "construction at night", "소음", "공사 소음", "악취"]),
+                          keywords: ["noise", "loud", "night work", "소음", "악취"]),
         ComplaintCategory(code: "waste", nameEN: "Waste and street cleaning", nameKO: "쓰레기·청소", agencyCode: "6110000", local: true,
                           keywords: ["rubbish", "garbage", "litter", "dumping", "쓰레기", "무단투기", "청소"]),
         ComplaintCategory(code: "transport", nameEN: "Public transport", nameKO: "대중교통", agencyCode: "6110000", local: false,
@@ -86,7 +91,7 @@ public enum ComplaintCatalogue {
         ComplaintCategory(code: "housing", nameEN: "Housing and land", nameKO: "주택·토지", agencyCode: "1613000", local: false,
                           keywords: ["rent", "lease", "apartment", "land register", "전세", "임대", "아파트", "토지"]),
         ComplaintCategory(code: "tax", nameEN: "National taxes", nameKO: "국세", agencyCode: "1210000", local: false,
-                          keywords: ["tax", "vat", "income tax", "refund", "세금", "부가세", "소득세", "환급"]),
+                          keywords: ["tax", "vat", "refund", "세금", "부가세", "소득세", "환급"]),
         ComplaintCategory(code: "customs", nameEN: "Customs and imports", nameKO: "관세·통관", agencyCode: "1220000", local: false,
                           keywords: ["customs", "import", "duty", "clearance", "parcel", "관세", "통관", "수입", "해외직구"]),
         ComplaintCategory(code: "procurement", nameEN: "Public procurement", nameKO: "공공조달", agencyCode: "1230000", local: false,

@@ -48,6 +48,9 @@ final class ComplaintModel: Model, @unchecked Sendable {
     /// EP-YYYY-NNNNNNN, gap-free per year.
     @Field(key: "number") var number: String
     @Field(key: "type_code") var typeCode: String
+    /// The type's period and objection days when it was filed: a later change of the type does not touch it.
+    @Field(key: "period_working_days") var periodWorkingDays: Int
+    @Field(key: "objection_days") var objectionDays: Int
     @OptionalField(key: "category") var category: String?
     @Field(key: "title") var title: String
     @Field(key: "body") var body: String
@@ -84,6 +87,8 @@ final class ComplaintModel: Model, @unchecked Sendable {
     @OptionalField(key: "answered_at") var answeredAt: Date?
     /// The first answer's time: compliance counts the first answer, not one after an objection.
     @OptionalField(key: "first_answered_at") var firstAnsweredAt: Date?
+    /// Whether the first answer came by the due date then in force (the filing's, or the extended one).
+    @OptionalField(key: "first_answer_on_time") var firstAnswerOnTime: Bool?
     @OptionalField(key: "closed_at") var closedAt: Date?
     @OptionalField(key: "rating") var rating: Int?
     @OptionalField(key: "rating_comment") var ratingComment: String?
@@ -133,6 +138,8 @@ struct CreatePetitionsTables: AsyncMigration {
             .id()
             .field("number", .string, .required)
             .field("type_code", .string, .required, .references(ComplaintTypeModel.schema, "code"))
+            .field("period_working_days", .int, .required)
+            .field("objection_days", .int, .required)
             .field("category", .string)
             .field("title", .string, .required)
             .field("body", .string, .required)
@@ -162,6 +169,7 @@ struct CreatePetitionsTables: AsyncMigration {
             .field("answered_by", .uuid)
             .field("answered_at", .datetime)
             .field("first_answered_at", .datetime)
+            .field("first_answer_on_time", .bool)
             .field("closed_at", .datetime)
             .field("rating", .int)
             .field("rating_comment", .string)

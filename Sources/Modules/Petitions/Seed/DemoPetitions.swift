@@ -47,7 +47,7 @@ enum DemoPetitions {
         }
         func answer(_ id: UUID, _ text: String, drafter: String, approver: String) async throws {
             try await step(id, .draft(text: text), drafter)
-            try await step(id, .approve, approver)
+            try await step(id, .approve(draft: PetitionsService.fingerprint(text)), approver)
         }
         let calendar = try await platform.calendar.calendar(on: db)
 
@@ -121,7 +121,7 @@ enum DemoPetitions {
     /// Dates a seeded complaint back by `days`: every time moves, the due dates are counted again
     /// from the earlier filing (`keepDue`: moved like the rest, for extended and reopened ones).
     static func back(_ id: UUID, days: Int, calendar: BusinessCalendar, on db: any Database, keepDue: Bool = false) async throws {
-        guard let m = try await ComplaintModel.find(id, on: db), let type = try await ComplaintTypeModel.find(m.typeCode, on: db) else { return }
+        guard let m = try await ComplaintModel.find(id, on: db) else { return }
         let shift = TimeInterval(-days * 86_400)
         func moved(_ d: Date?) -> Date? { d.map { $0.addingTimeInterval(shift) } }
         m.submittedAt = m.submittedAt.addingTimeInterval(shift)
@@ -132,8 +132,9 @@ enum DemoPetitions {
         m.closedAt = moved(m.closedAt)
         m.objectedAt = moved(m.objectedAt)
         m.updatedAt = m.updatedAt.addingTimeInterval(shift)
-        m.originalDueAt = calendar.dueDate(for: type.type.period, from: m.submittedAt)
+        m.originalDueAt = calendar.dueDate(for: .workingDays(m.periodWorkingDays), from: m.submittedAt)
         m.dueAt = keepDue ? m.dueAt.addingTimeInterval(shift) : m.originalDueAt
+        if let first = m.firstAnsweredAt { m.firstAnswerOnTime = first <= (m.objectedAt == nil ? m.dueAt : m.originalDueAt) }
         try await m.save(on: db)
         for e in try await ComplaintEventModel.query(on: db).filter(\.$complaintID == id).all() {
             e.at = e.at.addingTimeInterval(shift)

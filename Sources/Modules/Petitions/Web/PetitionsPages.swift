@@ -112,7 +112,8 @@ enum PetitionsPages {
             let f = context.form
             let view = try await service.complaint(number: (f["number"] ?? "").trimmingCharacters(in: .whitespaces),
                                                    accessCode: (f["accessCode"] ?? "").trimmingCharacters(in: .whitespaces))
-            return try await complaintPage(request, context, portal, service, view: view, accessCode: f["accessCode"], error: nil)
+            return try await complaintPage(request, context, portal, service, view: view, accessCode: (f["accessCode"] ?? "").trimmingCharacters(in: .whitespaces),
+                                           error: nil)
         }
         routes.web(.get, "/petitions/complaints") { request, context in
             let actor = try context.requireActor()
@@ -140,7 +141,7 @@ enum PetitionsPages {
             let id = try PetitionsAPI.id(context)
             let f = context.form
             let event = context.parameters.get("event") ?? ""
-            let accessCode = f["accessCode"].flatMap { $0.isEmpty ? nil : $0 }
+            let accessCode = f["accessCode"].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
             do {
                 let view: ComplaintView
                 switch event {
@@ -164,7 +165,7 @@ enum PetitionsPages {
                         let calendar = try await platform.calendar.calendar(on: platform.db)
                         step = .extend(reason: f["reason"] ?? "", dueAt: calendar.endOfDay(day))
                     case "draft": step = .draft(text: f["text"] ?? "")
-                    case "approve": step = .approve
+                    case "approve": step = .approve(draft: request.uri.queryParameters.get("draft") ?? "")
                     case "close": step = .close
                     default: throw NaraError.notFound("The step")
                     }
@@ -222,7 +223,7 @@ enum PetitionsPages {
         let official = c.routing != nil
         let base = "/petitions/complaints/\(c.id.uuidString.lowercased())/step/"
         var forms: [FormSection] = []
-        let code = accessCode.map { [FieldModel(name: "accessCode", label: r.text("petitions_access_code", l), value: $0, idPrefix: "code-")] } ?? []
+        let code = accessCode.map { [FieldModel(name: "accessCode", label: r.text("petitions_access_code", l), value: $0, autocomplete: "off", idPrefix: "rate-")] } ?? []
         if official {
             if c.state.awaitsAcceptance {
                 forms.append(FormSection(id: "receive", title: r.text("petitions_receive", l), action: base + "receive", fields: [], submit: r.text("petitions_receive", l)))
@@ -243,8 +244,9 @@ enum PetitionsPages {
                                                   FieldModel(name: "reason", label: r.text("petitions_reason", l), idPrefix: "extend-")],
                                          submit: r.text("petitions_extend", l)))
             }
-            if c.draft != nil {
-                forms.append(FormSection(id: "approve", title: r.text("petitions_approve", l), hint: r.text("petitions_approve_hint", l), action: base + "approve",
+            if let fingerprint = c.draftHash {
+                forms.append(FormSection(id: "approve", title: r.text("petitions_approve", l), hint: r.text("petitions_approve_hint", l),
+                                         action: base + "approve?draft=" + fingerprint,
                                          fields: [], submit: r.text("petitions_approve", l)))
             }
             if c.state == .answered {
@@ -260,13 +262,13 @@ enum PetitionsPages {
             }
             if [.answered, .closed].contains(c.state), c.objection == nil {
                 forms.append(FormSection(id: "object", title: r.text("petitions_object", l), hint: r.text("petitions_object_hint", l), action: base + "object",
-                                         fields: code.map { FieldModel(name: $0.name, label: $0.label, value: $0.value, idPrefix: "object-") }
+                                         fields: code.map { FieldModel(name: $0.name, label: $0.label, value: $0.value, autocomplete: "off", idPrefix: "object-") }
                                             + [FieldModel(name: "grounds", label: r.text("petitions_grounds", l), idPrefix: "object-")],
                                          submit: r.text("petitions_object", l)))
             }
             if c.state == .answered {
                 forms.append(FormSection(id: "accept", title: r.text("petitions_accept", l), action: base + "accept",
-                                         fields: code.map { FieldModel(name: $0.name, label: $0.label, value: $0.value, idPrefix: "accept-") },
+                                         fields: code.map { FieldModel(name: $0.name, label: $0.label, value: $0.value, autocomplete: "off", idPrefix: "accept-") },
                                          submit: r.text("petitions_accept", l)))
             }
         }
@@ -281,7 +283,7 @@ enum PetitionsPages {
                                 rows: c.history.map { h in
                                     TableModel.Row([.init(display.dateTime(h.at)), .init(r.text("petitions_state_\(h.to.rawValue)", l)), .init(h.agencyName), .init(h.note)])
                                 }, empty: r.text("petitions_none", l)),
-            hasSteps: !forms.isEmpty || canDraft, canDraft: canDraft, forms: forms, error: error)
+            hasSteps: !forms.isEmpty || canDraft || error != nil, canDraft: canDraft, forms: forms, error: error)
         return r.render(Page("petitions/complaint", title: "\(c.number) \(c.title)", model: page, status: error == nil ? .ok : .unprocessableContent),
                         request: request, context: context)
     }
