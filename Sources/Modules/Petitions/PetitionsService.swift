@@ -245,7 +245,6 @@ public final class PetitionsService: Sendable {
             m.submittedAt = now
             m.arrivedAt = now
             m.dueAt = due
-            m.originalDueAt = due
             m.transfers = 0
             m.escalated = false
             m.extended = false

@@ -73,8 +73,6 @@ final class ComplaintModel: Model, @unchecked Sendable {
     /// When it reached the agency that has it now (submission, transfer or escalation).
     @Field(key: "arrived_at") var arrivedAt: Date
     @Field(key: "due_at") var dueAt: Date
-    /// The due date when it was filed: compliance is measured against it, extensions aside.
-    @Field(key: "original_due_at") var originalDueAt: Date
     @OptionalField(key: "received_at") var receivedAt: Date?
     @Field(key: "transfers") var transfers: Int
     @Field(key: "escalated") var escalated: Bool
@@ -157,7 +155,6 @@ struct CreatePetitionsTables: AsyncMigration {
             .field("submitted_at", .datetime, .required)
             .field("arrived_at", .datetime, .required)
             .field("due_at", .datetime, .required)
-            .field("original_due_at", .datetime, .required)
             .field("received_at", .datetime)
             .field("transfers", .int, .required)
             .field("escalated", .bool, .required)

@@ -132,9 +132,9 @@ enum DemoPetitions {
         m.closedAt = moved(m.closedAt)
         m.objectedAt = moved(m.objectedAt)
         m.updatedAt = m.updatedAt.addingTimeInterval(shift)
-        m.originalDueAt = calendar.dueDate(for: .workingDays(m.periodWorkingDays), from: m.submittedAt)
-        m.dueAt = keepDue ? m.dueAt.addingTimeInterval(shift) : m.originalDueAt
-        if let first = m.firstAnsweredAt { m.firstAnswerOnTime = first <= (m.objectedAt == nil ? m.dueAt : m.originalDueAt) }
+        let filingDue = calendar.dueDate(for: .workingDays(m.periodWorkingDays), from: m.submittedAt)
+        m.dueAt = keepDue ? m.dueAt.addingTimeInterval(shift) : filingDue
+        if let first = m.firstAnsweredAt { m.firstAnswerOnTime = first <= (m.objectedAt == nil ? m.dueAt : filingDue) }
         try await m.save(on: db)
         for e in try await ComplaintEventModel.query(on: db).filter(\.$complaintID == id).all() {
             e.at = e.at.addingTimeInterval(shift)
