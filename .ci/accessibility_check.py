@@ -95,7 +95,8 @@ try:
                  "/services", "/services?event=starting-a-business&q=%EC%8B%A0%EA%B3%A0", "/services/outdoor-advertising-permit", "/verify",
                  "/verify?n=1234567812345670&c=AAAAAAAA", "/procurement",
                  "/procurement/mall", "/procurement/mall?q=toner", "/procurement/dashboard", "/customs", "/customs/cargo?n=NO-SUCH-CARGO",
-                 "/petitions", "/petitions/new"):
+                 "/petitions", "/petitions/new", "/petitions/proposals", "/petitions/proposals?q=bus&sort=popular", "/petitions/e-petitions",
+                 "/petitions/e-petitions?sort=closing", "/petitions/debates"):
         visit(driver, path)
     # Tenders in each stage: bids sealed, opened, awarded (with a complaint), contracted (with payments).
     labels = {"open": "Open for bids", "opened": "Opened", "awarded": "Awarded", "contracted": "Contracted"}
@@ -161,6 +162,20 @@ try:
     for index, link in enumerate(complaint_links[:2]):
         driver.get(link)
         audit(driver, f"citizen complaint {index + 1}")
+    # Proposals, petitions and discussions as a citizen: support, sign, comment and report forms.
+    visit(driver, "/petitions/proposals/new", "citizen proposal form")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/petitions/proposals'] button[type=submit]").click()
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    audit(driver, "citizen proposal form with errors")
+    visit(driver, "/petitions/e-petitions/new", "citizen petition form")
+    for listing, name in (("/petitions/proposals", "proposal"), ("/petitions/e-petitions", "petition"), ("/petitions/debates", "discussion")):
+        driver.get(base + listing)
+        links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "tbody a")]
+        if not links:
+            failures.append(f"no {name} in the demo data")
+        for index, link in enumerate(links[:2]):
+            driver.get(link)
+            audit(driver, f"citizen {name} {index + 1}")
     driver.delete_all_cookies()
 
     sign_in(driver, "official.pps", second_factor=True)
@@ -280,6 +295,16 @@ try:
     for index, link in enumerate(queue_links[:2]):
         driver.get(link)
         audit(driver, f"complaints officer complaint {index + 1}")
+    # The district's petition awaiting its answer and a proposal to answer, with the answer forms.
+    driver.get(base + "/petitions/e-petitions?state=awaiting_answer")
+    awaiting = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "tbody a")]
+    if not awaiting:
+        failures.append("no petition awaits its answer in the demo data")
+    for link in awaiting[:1]:
+        driver.get(link)
+        if not driver.find_elements(By.CSS_SELECTOR, "form[action$='/answer']"):
+            failures.append("the district officer has no answer form on the petition awaiting its answer")
+        audit(driver, "participation officer petition")
     driver.delete_all_cookies()
 
     # An exchange steward: catalogue, grants with the grant and revoke forms, the agency's log.
@@ -295,6 +320,7 @@ try:
     driver.delete_all_cookies()
 
     sign_in(driver, "operator", second_factor=True)
+    visit(driver, "/petitions/moderation", "moderator /petitions/moderation")
     for path in ("/console", "/console/agencies", "/console/accounts", "/console/systems", "/console/calendar", "/console/audit"):
         visit(driver, path, "operator " + path)
     # Narrow screens: the layout must reflow without horizontal scrolling of the page.
