@@ -46,6 +46,8 @@ grep -q "NARA_PORT" "$work/bad.log" || fail "no hint for the misspelt setting: $
 if "$nara" migrate --data-dir "$work/x" --port eighty > "$work/bad2.log" 2>&1; then fail "invalid port accepted"; fi
 
 echo "== e2e: first start seeds the demo government"
+# Another process on the port would answer /readyz for a server that never bound it.
+if curl -fsS "$base/readyz" >/dev/null 2>&1; then fail "port $port is already in use by another server; stop it first"; fi
 data="$work/data"
 NARA_DATA_DIR="$data" NARA_PORT=$port "$nara" > "$work/server.out" 2> "$work/server.log" &
 server_pid=$!

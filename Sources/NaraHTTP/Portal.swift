@@ -58,6 +58,10 @@ public final class Portal: Sendable {
 /// Paths that a redirect may follow: on this site only. Browsers read `/\\host`, `//host` and
 /// paths with tabs or line breaks (which they strip) as addresses of another site.
 public enum LocalPath {
+    /// Paths for programs rather than browsers: the JSON API and Open311, which authenticate each
+    /// request (bearer token, api_key) and never use the browser session.
+    public static func isMachinePath(_ path: String) -> Bool { path.hasPrefix("/api/") || path.hasPrefix("/open311/") }
+
     public static func isSafe(_ path: String) -> Bool {
         let scalars = Array(path.unicodeScalars)
         guard scalars.first == "/", scalars.count < 2048 else { return false }

@@ -252,9 +252,14 @@ struct ComplaintAPITests {
         try await withDemoPlatform { platform in
             let all = try await ComplaintModel.query(on: platform.db).all()
             let states = Set(all.map(\.state))
-            #expect(states.isSuperset(of: ["submitted", "received", "under_review", "transferred", "extended", "closed", "answered", "reopened"]), "\(states)")
+            #expect(states.isSuperset(of: ["submitted", "received", "under_review", "transferred", "extended", "closed", "answered", "reopened", "merged"]), "\(states)")
             #expect(all.contains { $0.escalated } && all.contains { $0.filerKind == "anonymous" })
             #expect(Set(all.map(\.agencyID)).count >= 4)
+            // A pair of like complaints is proposed for merging on the district's page.
+            let pothole = try #require(all.first { $0.title.hasPrefix("Deep pothole") })
+            let jongno = try #require(try await platform.identity.account(username: "official.jongno", on: platform.db))
+            let similar = try await PetitionsModule.service(platform).similar(to: pothole.id!, by: platform.identity.actor(for: jongno, secondFactorVerified: true))
+            #expect(similar.contains { $0.samePlace }, "\(similar)")
             let compliance = try await PetitionsModule.service(platform).compliance()
             #expect(compliance.contains { $0.overdueOpen > 0 } && compliance.contains { $0.answered > 0 }, "\(compliance)")
         }

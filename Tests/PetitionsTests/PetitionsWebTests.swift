@@ -57,6 +57,33 @@ struct PetitionsWebTests {
         }
     }
 
+    @Test("the officer's page of a complaint offers the like ones for merging; the chosen ones are merged and their page says with which")
+    func mergeFromThePage() async throws {
+        try await withTestApp { client, harness in
+            _ = try await PetitionsWorld.create(harness.platform)
+            let alice = Browser(client), bob = Browser(client)
+            try await alice.signIn("alice")
+            try await bob.signIn("bob")
+            _ = try await alice.get("/petitions/new")
+            _ = try await bob.get("/petitions/new")
+            let first = Redirect.location(try await alice.post("/petitions/complaints", form: Self.form))
+            let second = Redirect.location(try await bob.post("/petitions/complaints", form: Self.form))
+            let officer = Browser(client)
+            try await officer.signIn("jongno", totp: { harness.fixtures.totp(at: harness.clock.now()) })
+            let page = try await officer.get(first)
+            _ = try await officer.get("/petitions/queue")
+            let secondID = String(try #require(second.split(separator: "/").last))
+            #expect(page.text.contains("name=\"complaints\" value=\"\(secondID)\"") && page.text.contains("EP-2026-0000002"), "\(page.text)")
+            #expect(!(try await alice.get(first)).text.contains("name=\"complaints\""), "the complainant is offered nothing")
+            let none = try await officer.post(first + "/step/merge", form: [])
+            #expect(none.status == .unprocessableContent && none.text.contains("Choose the complaints to merge"))
+            #expect(try await officer.post(first + "/step/merge", form: [("complaints", secondID)]).status == .seeOther)
+            let merged = try await bob.get(second)
+            #expect(merged.text.contains("Merged with") && merged.text.contains("EP-2026-0000001"))
+            #expect(try await officer.get(second).text.contains("/step/separate"))
+        }
+    }
+
     @Test("an anonymous safety report from the form shows its access code once; the number and code open it, a wrong code does not")
     func anonymousReport() async throws {
         try await withTestApp { client, harness in

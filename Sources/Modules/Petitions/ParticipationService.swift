@@ -166,7 +166,23 @@ public final class ParticipationService: Sendable {
         self.platform = platform
         let db = platform.db, clock = platform.clock, calendar = platform.calendar, notifications = platform.notifications, audit = platform.audit
         signing = GroupCommit(batchLimit: 256) { batch in
-            try await Self.writeSignatures(batch, db: db, clock: clock, calendar: calendar, notifications: notifications, audit: audit)
+            do {
+                return try await Self.writeSignatures(batch, db: db, clock: clock, calendar: calendar, notifications: notifications, audit: audit)
+            } catch {
+                // One petition's failure must not fail the others' signers: each petition again, alone.
+                var results = [Result<SignatureReceipt, any Error>?](repeating: nil, count: batch.count)
+                let groups = Dictionary(grouping: batch.indices, by: { batch[$0].petitionID })
+                for (_, indices) in groups {
+                    do {
+                        let alone = try await Self.writeSignatures(indices.map { batch[$0] }, db: db, clock: clock, calendar: calendar,
+                                                                   notifications: notifications, audit: audit)
+                        for (i, r) in zip(indices, alone) { results[i] = r }
+                    } catch {
+                        for i in indices { results[i] = .failure(error) }
+                    }
+                }
+                return results.map { $0 ?? .failure(GroupCommitError.unanswered) }
+            }
         }
     }
 
@@ -297,7 +313,8 @@ public final class ParticipationService: Sendable {
                 if byPetition[request.petitionID] == nil { order.append(request.petitionID) }
                 byPetition[request.petitionID, default: []].append(index)
             }
-            for petitionID in order {
+            // Rows are locked in one order (by id), so that two writers never wait on each other in a circle.
+            for petitionID in order.sorted(by: { $0.uuidString < $1.uuidString }) {
                 let indices = byPetition[petitionID]!
                 try await tx.lockRow(PetitionModel.schema, id: petitionID)
                 guard let p = try await PetitionModel.find(petitionID, on: tx) else {
@@ -392,7 +409,22 @@ public final class ParticipationService: Sendable {
         let now = clock.now()
         var closed = 0
         for candidate in try await PetitionModel.query(on: db).filter(\.$state == PetitionState.open.rawValue).filter(\.$closesAt <= now).all() {
-            let done = try await db.transaction { tx -> Bool in
+            let done: Bool
+            do {
+                done = try await closeWindow(candidate, now: now, on: db)
+            } catch {
+                // One petition that cannot be closed now must not keep the others open: the next run tries it again.
+                platform.logger.error("petitions: could not close the signing window of \(candidate.number): \(String(reflecting: error))")
+                continue
+            }
+            if done { closed += 1 }
+        }
+        return closed
+    }
+
+    func closeWindow(_ candidate: PetitionModel, now: Date, on db: any Database) async throws -> Bool {
+        do {
+            return try await db.transaction { tx -> Bool in
                 try await tx.lockRow(PetitionModel.schema, id: candidate.id!)
                 guard let m = try await PetitionModel.find(candidate.id!, on: tx), m.state == PetitionState.open.rawValue, m.closesAt <= now else { return false }
                 m.state = PetitionRules.closing(.open).rawValue
@@ -405,9 +437,7 @@ public final class ParticipationService: Sendable {
                                                              link: "/petitions/e-petitions/\(m.id!.uuidString.lowercased())", on: tx)
                 return true
             }
-            if done { closed += 1 }
         }
-        return closed
     }
 
     func petitionViews(_ models: [PetitionModel], for actor: Actor?, on db: any Database) async throws -> [PetitionView] {
@@ -477,6 +507,9 @@ public final class ParticipationService: Sendable {
     public func proposals(_ query: ListQuery, by actor: Actor?) async throws -> [ProposalView] {
         if let state = query.state, ProposalState(rawValue: state) == nil {
             throw NaraError.validation([FieldError(field: "state", code: "unknown", message: "Choose one of \(ProposalState.allCases.map(\.rawValue).joined(separator: ", ")).")])
+        }
+        if query.sort == .closing {
+            throw NaraError.validation([FieldError(field: "sort", code: "unknown", message: "Proposals sort by newest or popular.")])
         }
         let order: [(String, SQLDirection)] = query.sort == .popular ? [("supports", .descending), ("created_at", .descending)] : [("created_at", .descending)]
         let ids = try await search(ProposalModel.schema, query, order: order, openOnly: nil)
@@ -648,6 +681,12 @@ public final class ParticipationService: Sendable {
         guard let account = actor.accountID, actor.accountKind == .citizen || actor.accountKind == .official else {
             throw NaraError.forbidden("Comments are written by citizens and officials with their own accounts.")
         }
+        if actor.accountKind == .official {
+            guard let agency = actor.agencyID else { throw NaraError.forbidden("An official comments for their agency.") }
+            try AccessPolicy.require(actor, .agencyWorkspace, on: .agency(agency))
+        } else {
+            try AccessPolicy.require(actor, .selfService, on: .platform)
+        }
         var v = Validator()
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
         v.require(text, "body", maxLength: 5_000)
@@ -727,7 +766,8 @@ public final class ParticipationService: Sendable {
     /// Anyone signed in reports a comment once, with a reason; the moderators see it in their queue.
     public func report(_ commentID: UUID, reason: String, by actor: Actor, requestID: String?, on database: (any Database)? = nil) async throws {
         let db = database ?? self.db
-        guard let account = actor.accountID else { throw NaraError.forbidden("Reports come from people with their own accounts.") }
+        guard let account = actor.accountID, actor.accountKind != nil else { throw NaraError.forbidden("Reports come from people with their own accounts.") }
+        if actor.accountKind == .citizen { try AccessPolicy.require(actor, .selfService, on: .platform) }
         guard let why = ReportReason(rawValue: reason) else {
             throw NaraError.validation([FieldError(field: "reason", code: "unknown", message: "Choose one of \(ReportReason.allCases.map(\.rawValue).joined(separator: ", ")).")])
         }
@@ -793,6 +833,8 @@ public final class ParticipationService: Sendable {
 
     static func requireCitizen(_ actor: Actor, _ message: String) throws {
         guard actor.accountKind == .citizen, actor.accountID != nil else { throw NaraError.forbidden(message) }
+        // A token narrowed to other scopes does not act for the person here.
+        try AccessPolicy.require(actor, .selfService, on: .platform)
     }
 
     /// The title, text and subject, trimmed and checked into `v`.
@@ -837,7 +879,9 @@ public final class ParticipationService: Sendable {
         guard let sql = db as? any SQLDatabase else { throw NaraError(.internalError, code: .internalError, "Petitions need an SQL database.") }
         var select = sql.select().column("id").from(table)
         if let words = PetitionsService.text(query.text) {
-            let escaped = words.lowercased().replacingOccurrences(of: "!", with: "!!").replacingOccurrences(of: "%", with: "!%").replacingOccurrences(of: "_", with: "!_")
+            // Only ASCII is folded, as SQLite's LOWER does; PostgreSQL's LOWER folds more, which only widens a match.
+            let folded = String(String.UnicodeScalarView(words.unicodeScalars.map { (65...90).contains($0.value) ? Unicode.Scalar($0.value + 32)! : $0 }))
+            let escaped = folded.replacingOccurrences(of: "!", with: "!!").replacingOccurrences(of: "%", with: "!%").replacingOccurrences(of: "_", with: "!_")
             let pattern = "%" + escaped + "%"
             select = select.where(SQLQueryString("(LOWER(title) LIKE \(bind: pattern) ESCAPE '!' OR LOWER(body) LIKE \(bind: pattern) ESCAPE '!')"))
         }

@@ -15,7 +15,7 @@ public struct PetitionsModule: NaraModule {
 
     public var id: String { "petitions" }
     public var title: LocalizedText { LocalizedText(en: "e-People", ko: "국민신문고") }
-    public var migrations: [any Migration] { [CreatePetitionsTables(), SeedComplaintTypes(), CreateParticipationTables()] }
+    public var migrations: [any Migration] { [CreatePetitionsTables(), SeedComplaintTypes(), CreateParticipationTables(), CreateOpen311Clients(), CreateComplaintMerges()] }
     public var permissions: [PermissionDescriptor] {
         [PermissionDescriptor(Self.handlePermission, "Receive, transfer, extend and draft answers to complaints sent to one's agency"),
          PermissionDescriptor(Self.approvePermission, "Approve the answer another official of one's agency drafted"),
@@ -74,6 +74,7 @@ public struct PetitionsModule: NaraModule {
         registry.register((any WorkQueueProvider).self, ComplaintWork())
         registry.register(ParticipationService.self, ParticipationService(platform: platform))
         registry.register((any WorkQueueProvider).self, ParticipationWork())
+        registry.register(Open311Service.self, Open311Service(platform: platform, complaints: platform.contracts.first(PetitionsService.self)!))
     }
 
     static func participation(_ platform: Platform) -> ParticipationService {
@@ -89,11 +90,13 @@ public struct PetitionsModule: NaraModule {
         PetitionsPages.register(routes, portal: portal, service: Self.service(portal.platform))
         ParticipationAPI.register(routes, portal: portal, service: Self.participation(portal.platform))
         ParticipationPages.register(routes, portal: portal, service: Self.participation(portal.platform))
+        Open311Routes.register(routes, portal: portal, service: portal.platform.contracts.first(Open311Service.self)!)
     }
 
     public func seedDemo(_ seed: DemoSeedContext) async throws {
         try await DemoPetitions.seed(seed)
         try await DemoParticipation.seed(seed)
+        try await DemoOpen311.seed(seed)
     }
 }
 

@@ -74,6 +74,14 @@ public struct ComplaintView: Sendable, Codable, Equatable {
     public let rating: Int?
     public let objection: String?
     public let history: [ComplaintHistoryEntry]
+    /// The complaint it was merged with, which is answered for both.
+    public let mergedInto: String?
+    /// Officials only: the complaints merged with this one.
+    public let mergedWith: [String]
+    /// Filed, with those merged into it, by the collective threshold's number of people or more.
+    public let collective: Bool
+    /// The different people of a collective complaint.
+    public let people: Int?
     /// Given once, when an anonymous complaint is filed: with the number it opens the complaint.
     public var accessCode: String?
 }
@@ -89,6 +97,8 @@ public struct ComplaintQueueItem: Sendable, Codable, Equatable {
     public let dueAt: Date
     public let overdue: Bool
     public let escalated: Bool
+    /// The people of a collective complaint (nil for others).
+    public var collectivePeople: Int?
 }
 
 /// Deadline compliance of one agency.
@@ -173,7 +183,8 @@ public final class PetitionsService: Sendable {
     /// Files a complaint: checked field by field (nothing stored on any problem), numbered, given
     /// its due date and sent to the agency routing suggests. Anonymous filing (no actor) only for
     /// types that allow it; the answer then carries the access code, shown once.
-    public func file(_ input: NewComplaint, by actor: Actor?, requestID: String?, on database: (any Database)? = nil) async throws -> ComplaintView {
+    public func file(_ input: NewComplaint, by actor: Actor?, requestID: String?, on database: (any Database)? = nil,
+                     channel: String? = nil) async throws -> ComplaintView {
         let db = database ?? self.db
         let typeModel = try await ComplaintTypeModel.find(input.type, on: db)
         var v = Validator()
@@ -218,7 +229,7 @@ public final class PetitionsService: Sendable {
         let due = calendar.dueDate(for: type.period, from: now)
         let accessCode = actor == nil ? Self.newAccessCode() : nil
         let id = UUID()
-        let audit = actor.map { AuditActor($0, requestID: requestID) } ?? AuditActor(name: "anonymous", agencyID: nil, requestID: requestID)
+        let audit = actor.map { AuditActor($0, requestID: requestID) } ?? AuditActor(name: channel ?? "anonymous", agencyID: nil, requestID: requestID)
         try await db.transaction { tx in
             let year = self.platform.calendar.localDay(of: now).components.year
             let serial = try await self.platform.sequences.next("petitions-complaint", year: year, on: tx)
@@ -332,6 +343,7 @@ public final class PetitionsService: Sendable {
                                   actor: official || !e.actor.hasPrefix("citizen:") ? e.actor : "you", note: e.note)
         }
         let state = ComplaintState(rawValue: m.state) ?? .submitted
+        let merging = try await mergeFacts(m, on: db)
         return ComplaintView(
             id: m.id!, number: m.number, type: m.typeCode, typeName: type?.nameEN ?? m.typeCode, category: m.category, title: m.title, body: m.body,
             location: m.location, latitude: m.latitudeMicro.map { Double($0) / 1_000_000 }, longitude: m.longitudeMicro.map { Double($0) / 1_000_000 },
@@ -340,7 +352,9 @@ public final class PetitionsService: Sendable {
             state: state, submittedAt: m.submittedAt, dueAt: m.dueAt, overdue: state.waitsForAgency && clock.now() > m.dueAt, receivedAt: m.receivedAt,
             transfers: m.transfers, escalated: m.escalated, extended: m.extended, extensionReason: m.extensionReason, draft: official ? m.draft : nil,
             draftHash: official ? m.draft.map(Self.fingerprint) : nil,
-            answer: m.answer, answeredAt: m.answeredAt, closedAt: m.closedAt, rating: m.rating, objection: m.objection, history: history, accessCode: nil)
+            answer: m.answer, answeredAt: m.answeredAt, closedAt: m.closedAt, rating: m.rating, objection: m.objection, history: history,
+            mergedInto: merging.mergedInto, mergedWith: official ? merging.merged : [], collective: merging.collectivePeople != nil, people: merging.collectivePeople,
+            accessCode: nil)
     }
 
     /// The complainant's own complaints, newest first.
@@ -354,13 +368,20 @@ public final class PetitionsService: Sendable {
         guard let agency = actor.agencyID else { throw NaraError.forbidden() }
         try AccessPolicy.require(actor, PetitionsModule.handlePermission, on: .agency(agency))
         let waiting = ComplaintState.allCases.filter(\.waitsForAgency).map(\.rawValue)
-        return try await ComplaintModel.query(on: db).filter(\.$agencyID == agency).filter(\.$state ~~ waiting).sort(\.$dueAt).limit(500).all().map(queueItem)
+        var items = try await ComplaintModel.query(on: db).filter(\.$agencyID == agency).filter(\.$state ~~ waiting).sort(\.$dueAt).limit(500).all().map(queueItem)
+        guard !items.isEmpty else { return items }
+        // Collective complaints first (their own handling), then by due date.
+        let flags = Dictionary(try await CollectiveComplaintModel.query(on: db).filter(\.$complaintID ~~ items.map(\.id)).all().map { ($0.complaintID, $0.people) },
+                               uniquingKeysWith: { a, _ in a })
+        for i in items.indices { items[i].collectivePeople = flags[items[i].id] }
+        let collective = items.filter { $0.collectivePeople != nil }
+        return collective + items.filter { $0.collectivePeople == nil }
     }
 
     func queueItem(_ m: ComplaintModel) -> ComplaintQueueItem {
         let state = ComplaintState(rawValue: m.state) ?? .submitted
         return ComplaintQueueItem(id: m.id!, number: m.number, title: m.title, type: m.typeCode, state: state, submittedAt: m.submittedAt, dueAt: m.dueAt,
-                                  overdue: state.waitsForAgency && clock.now() > m.dueAt, escalated: m.escalated)
+                                  overdue: state.waitsForAgency && clock.now() > m.dueAt, escalated: m.escalated, collectivePeople: nil)
     }
 
     // MARK: Steps
@@ -403,6 +424,7 @@ public final class PetitionsService: Sendable {
                 let from = try self.apply(.receive, to: m, facts: facts)
                 m.receivedAt = now
                 try await self.record(m, event: "receive", from: from, note: "Received by the agency.", by: audit, on: tx, notify: true)
+                try await self.propagate(m, event: "receive", note: "Received by the agency.", by: audit, on: tx)
             case .transfer(_, let reason):
                 let from = try self.apply(.transfer(toAgency: target!.id, reason: reason), to: m, facts: facts)
                 if !coordinatorHasIt { m.transfers += 1 }
@@ -411,8 +433,9 @@ public final class PetitionsService: Sendable {
                 m.receivedAt = nil
                 m.draft = nil
                 m.draftBy = nil
-                try await self.record(m, event: "transfer", from: from, note: "Transferred to \(target!.nameEN): \(reason.trimmingCharacters(in: .whitespacesAndNewlines))",
-                                      by: audit, on: tx, notify: true, agency: facts.currentAgency)
+                let note = "Transferred to \(target!.nameEN): \(reason.trimmingCharacters(in: .whitespacesAndNewlines))"
+                try await self.record(m, event: "transfer", from: from, note: note, by: audit, on: tx, notify: true, agency: facts.currentAgency)
+                try await self.propagate(m, event: "transfer", note: note, by: audit, on: tx, from: facts.currentAgency)
             case .startReview:
                 let from = try self.apply(.startReview, to: m, facts: facts)
                 try await self.record(m, event: "start_review", from: from, note: "", by: audit, on: tx)
@@ -421,8 +444,9 @@ public final class PetitionsService: Sendable {
                 m.extended = true
                 m.extensionReason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
                 m.dueAt = due
-                try await self.record(m, event: "extend", from: from, note: "Extended to \(Timestamp.iso8601Millis(due)): \(m.extensionReason!)",
-                                      by: audit, on: tx, notify: true)
+                let note = "Extended to \(Timestamp.iso8601Millis(due)): \(m.extensionReason!)"
+                try await self.record(m, event: "extend", from: from, note: note, by: audit, on: tx, notify: true)
+                try await self.propagate(m, event: "extend", note: note, by: audit, on: tx)
             case .draft(let text):
                 guard ComplaintState(rawValue: m.state)?.waitsForAgency == true, !(ComplaintState(rawValue: m.state)?.awaitsAcceptance ?? true) else {
                     throw NaraError(.conflict, code: .illegalTransition, "Receive the complaint before drafting its answer.")
@@ -454,6 +478,7 @@ public final class PetitionsService: Sendable {
                 m.draft = nil
                 m.draftBy = nil
                 try await self.record(m, event: "answer", from: from, note: m.answer ?? "", by: audit, on: tx, notify: true)
+                try await self.propagate(m, event: "answer", note: m.answer ?? "", by: audit, on: tx)
             case .close:
                 let from = try self.apply(.close, to: m, facts: facts)
                 m.closedAt = now
@@ -534,9 +559,9 @@ public final class PetitionsService: Sendable {
                 m.escalated = true
                 m.updatedAt = now
                 try await m.save(on: tx)
-                try await self.record(m, event: "escalate", from: from,
-                                      note: "Not accepted within \(settings.acceptanceWorkingDays) working day(s): sent to \(coordinator.nameEN), which assigns it.",
-                                      by: .system("petitions-escalation"), on: tx, notify: true, agency: facts.currentAgency)
+                let note = "Not accepted within \(settings.acceptanceWorkingDays) working day(s): sent to \(coordinator.nameEN), which assigns it."
+                try await self.record(m, event: "escalate", from: from, note: note, by: .system("petitions-escalation"), on: tx, notify: true, agency: facts.currentAgency)
+                try await self.propagate(m, event: "escalate", note: note, by: .system("petitions-escalation"), on: tx, from: facts.currentAgency)
                 return true
             }
             if moved { escalated += 1 }

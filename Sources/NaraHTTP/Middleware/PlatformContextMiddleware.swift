@@ -18,7 +18,7 @@ struct PlatformContextMiddleware: RouterMiddleware {
         var context = context
         let platform = portal.platform
         let cookies = request.cookies
-        let isAPI = request.uri.path.hasPrefix("/api/")
+        let isAPI = LocalPath.isMachinePath(request.uri.path)
 
         if isAPI {
             if let authorization = request.headers[.authorization] {
@@ -78,6 +78,8 @@ struct CSRFMiddleware: RouterMiddleware {
         }
         var context = context
         var request = request
+        // Open311 clients post forms with their api_key, never with a browser session: no CSRF token.
+        let keyed = LocalPath.isMachinePath(request.uri.path)
         var presented = request.headers[HTTPField.Name("X-CSRF-Token")!]
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         if contentType.hasPrefix("application/x-www-form-urlencoded") {
@@ -93,6 +95,7 @@ struct CSRFMiddleware: RouterMiddleware {
         } else if presented == nil {
             presented = request.uri.queryParameters.get("_csrf")
         }
+        if keyed { return try await next(request, context) }
         guard let presented, constantTimeEquals(presented, context.csrfToken) else {
             throw NaraError(.forbidden, code: .csrfRejected, "This form has expired or did not come from Nara. Go back, reload the page and try again.")
         }

@@ -310,6 +310,10 @@ enum DemoCustoms {
                 // Drawn for inspection (1 %): the demo keeps this one waiting for its documents.
                 _ = try await service.reroute(id: declaration.id, to: .yellow, reason: "Undervaluation is a question of the invoice: documents first (RC-0001).",
                                               by: inspector, requestID: nil, on: db)
+            case .documentsRequested where key == "IM-TSHIRTS-CN", .underInspection where key == "IM-TSHIRTS-CN":
+                // Drawn at random for a check: the demo keeps it assessed, so that its trader withdraws it below.
+                _ = try await service.reroute(id: declaration.id, to: .green, reason: "Cotton T-shirts with a valid KR-CN certificate: the draw is not confirmed.",
+                                              by: inspector, requestID: nil, on: db)
             case .documentsRequested where key == "IM-PHONES-AGAIN", .underInspection where key == "IM-PHONES-AGAIN":
                 _ = try await service.reject(id: declaration.id, reason: "The invoice and the packing list disagree on the quantity; lodge a corrected declaration.",
                                              by: inspector, requestID: nil, on: db)

@@ -14,6 +14,7 @@ enum PetitionsAPI {
         let dueAt: String?
         let text: String?
         let draft: String?
+        let complaints: [String]?
     }
     struct ComplainantStepRequest: Decodable {
         let event: String
@@ -27,7 +28,7 @@ enum PetitionsAPI {
         let accessCode: String
     }
 
-    static let officialEvents = ["receive", "transfer", "start_review", "extend", "draft", "approve", "close"]
+    static let officialEvents = ["receive", "transfer", "start_review", "extend", "draft", "approve", "close", "merge", "separate"]
     static let complainantEvents = ["close", "rate", "object"]
 
     static func register(_ routes: RouteRegistry, portal: Portal, service: PetitionsService) {
@@ -52,11 +53,15 @@ enum PetitionsAPI {
             "history": Schema.array(Schema.object([:], additional: true)),
             "draftHash": Schema.nullable(Schema.string("Officials only: the fingerprint an approval names")),
             "accessCode": Schema.nullable(Schema.string("Only in the answer to an anonymous filing: keep it to follow the complaint")),
+            "mergedInto": Schema.nullable(Schema.string("The number of the complaint it was merged with, which is answered for both")),
+            "mergedWith": Schema.array(Schema.string("Officials only: the numbers of the complaints merged with this one")),
+            "collective": Schema.boolean, "people": Schema.nullable(Schema.integer),
         ], required: ["id", "number", "type", "title", "body", "filerKind", "public", "agencyCode", "state", "submittedAt", "dueAt", "overdue", "transfers",
-                      "escalated", "extended", "history"]))
+                      "escalated", "extended", "history", "mergedWith", "collective"]))
         let queueItem = Schema.object(["id": Schema.uuid, "number": Schema.string, "title": Schema.string, "type": Schema.string,
                                        "state": Schema.string("State", enumValues: ComplaintState.allCases.map(\.rawValue)), "submittedAt": Schema.dateTime,
-                                       "dueAt": Schema.dateTime, "overdue": Schema.boolean, "escalated": Schema.boolean],
+                                       "dueAt": Schema.dateTime, "overdue": Schema.boolean, "escalated": Schema.boolean,
+                                       "collectivePeople": Schema.nullable(Schema.integer)],
                                       required: ["id", "number", "title", "type", "state", "submittedAt", "dueAt", "overdue", "escalated"])
 
         routes.api(.get, "/api/v1/petitions/complaint-types", APIOperation(
@@ -74,14 +79,16 @@ enum PetitionsAPI {
             return try .json(try await service.saveType(body, by: try context.requireActor(), requestID: context.requestID))
         }
         routes.api(.get, "/api/v1/petitions/settings", APIOperation(
-            summary: "The handling settings: transfers allowed, working days to accept before escalation, the coordinating agency", tag: "petitions",
-            auth: .none, response: Schema.object(["maxTransfers": Schema.integer, "acceptanceWorkingDays": Schema.integer, "coordinatorCode": Schema.string],
+            summary: "The handling settings: transfers allowed, working days to accept before escalation, the coordinating agency, the people who make a complaint collective", tag: "petitions",
+            auth: .none, response: Schema.object(["maxTransfers": Schema.integer, "acceptanceWorkingDays": Schema.integer, "coordinatorCode": Schema.string,
+                                                 "collectiveThreshold": Schema.integer],
                                                  required: ["maxTransfers", "acceptanceWorkingDays", "coordinatorCode"]))) { _, _ in
             try .json(try await service.settings())
         }
         routes.api(.put, "/api/v1/petitions/settings", APIOperation(
             summary: "Change the handling settings (complaint administrators; audited)", tag: "petitions",
-            requestBody: Schema.object(["maxTransfers": Schema.integer, "acceptanceWorkingDays": Schema.integer, "coordinatorCode": Schema.string],
+            requestBody: Schema.object(["maxTransfers": Schema.integer, "acceptanceWorkingDays": Schema.integer, "coordinatorCode": Schema.string,
+                                                 "collectiveThreshold": Schema.integer],
                                        required: ["maxTransfers", "acceptanceWorkingDays", "coordinatorCode"]),
             response: Schema.object([:], additional: true), errors: [400, 401, 403, 422])) { request, context in
             let body = try await request.decode(as: ComplaintSettings.self, context: context)
@@ -123,11 +130,12 @@ enum PetitionsAPI {
             try .json(try await service.complaint(id: try id(context), by: try context.requireActor()))
         }
         routes.api(.post, "/api/v1/petitions/complaints/:id/events", APIOperation(
-            summary: "An official's step: receive, transfer (agency code and reason), start_review, extend (once: reason and the new due date), draft (the answer's text), approve (another official of the agency, naming the draftHash read), close",
+            summary: "An official's step: receive, transfer (agency code and reason), start_review, extend (once: reason and the new due date), draft (the answer's text), approve (another official of the agency, naming the draftHash read), close, merge (complaints: the ids or numbers of like complaints of the agency, answered with this one), separate (reason: take a merged complaint out of its merge)",
             tag: "petitions",
             requestBody: Schema.object(["event": Schema.string("Event", enumValues: officialEvents), "agency": Schema.string("Agency code (transfer)"),
                                         "reason": Schema.string, "dueAt": Schema.dateTime, "text": Schema.string,
-                                        "draft": Schema.string("The draftHash of the answer approved (approve)")], required: ["event"]),
+                                        "draft": Schema.string("The draftHash of the answer approved (approve)"),
+                                        "complaints": Schema.array(Schema.string("Id or number of a complaint to merge with this one (merge)"))], required: ["event"]),
             response: Schema.ref("Complaint"), errors: [400, 401, 403, 404, 409, 422])) { request, context in
             let body = try await request.decode(as: OfficialStepRequest.self, context: context)
             let step: PetitionsService.OfficialStep
@@ -147,6 +155,10 @@ enum PetitionsAPI {
                 }
                 step = .approve(draft: draft)
             case "close": step = .close
+            case "merge":
+                return try .json(try await service.merge(body.complaints ?? [], into: try id(context), by: try context.requireActor(), requestID: context.requestID))
+            case "separate":
+                return try .json(try await service.separate(try id(context), reason: body.reason ?? "", by: try context.requireActor(), requestID: context.requestID))
             default:
                 throw NaraError.validation([FieldError(field: "event", code: "unknown", message: "Use one of: \(officialEvents.joined(separator: ", ")).")])
             }
@@ -170,6 +182,26 @@ enum PetitionsAPI {
                 throw NaraError.validation([FieldError(field: "event", code: "unknown", message: "Use one of: \(complainantEvents.joined(separator: ", ")).")])
             }
             return try .json(try await service.complainantAct(try id(context), step, by: context.actor, accessCode: body.accessCode, requestID: context.requestID))
+        }
+        routes.api(.get, "/api/v1/petitions/complaints/:id/similar", APIOperation(
+            summary: "Open complaints of the same agency that look like this one (the same subject at the same place, or a like text): proposed for merging",
+            tag: "petitions",
+            response: Schema.array(Schema.object(["id": Schema.uuid, "number": Schema.string, "title": Schema.string,
+                                                  "state": Schema.string("State", enumValues: ComplaintState.allCases.map(\.rawValue)),
+                                                  "submittedAt": Schema.dateTime, "samePlace": Schema.boolean, "likeness": Schema.integer, "people": Schema.integer],
+                                                 required: ["id", "number", "title", "state", "submittedAt", "samePlace", "likeness", "people"])),
+            errors: [401, 404])) { _, context in
+            try .json(try await service.similar(to: try id(context), by: try context.requireActor()))
+        }
+        routes.api(.get, "/api/v1/petitions/collective", APIOperation(
+            summary: "Collective complaints (filed with those merged into them by 20 or more people): every agency's for the coordinating agency, otherwise the caller's agency's",
+            tag: "petitions",
+            response: Schema.array(Schema.object(["id": Schema.uuid, "number": Schema.string, "title": Schema.string, "agencyCode": Schema.string,
+                                                  "agencyName": Schema.string, "state": Schema.string("State", enumValues: ComplaintState.allCases.map(\.rawValue)),
+                                                  "people": Schema.integer, "flaggedAt": Schema.dateTime, "dueAt": Schema.dateTime, "overdue": Schema.boolean],
+                                                 required: ["id", "number", "title", "agencyCode", "agencyName", "state", "people", "flaggedAt", "dueAt", "overdue"])),
+            errors: [401, 403])) { _, context in
+            try .json(try await service.collective(for: try context.requireActor()))
         }
         routes.api(.get, "/api/v1/petitions/queue", APIOperation(
             summary: "What waits for the caller's agency, by due date; overdue complaints are flagged", tag: "petitions",

@@ -13,12 +13,15 @@ public enum ComplaintState: String, Sendable, Codable, CaseIterable {
     case closed
     /// The complainant objected to the answer: the agency answers again.
     case reopened
+    /// Joined to a like complaint of the same agency, which is answered for both: the complainant
+    /// gets the same notices and the same answer.
+    case merged
 
     /// Waiting for an agency: in its queue, and overdue after the due date.
     public var waitsForAgency: Bool {
         switch self {
         case .submitted, .received, .transferred, .underReview, .extended, .reopened: return true
-        case .answered, .closed: return false
+        case .answered, .closed, .merged: return false
         }
     }
 
@@ -35,6 +38,7 @@ public enum ComplaintState: String, Sendable, Codable, CaseIterable {
         case .answered: return LocalizedText(en: "Answered", ko: "답변 완료")
         case .closed: return LocalizedText(en: "Closed", ko: "종결")
         case .reopened: return LocalizedText(en: "Reopened after an objection", ko: "이의신청 재처리")
+        case .merged: return LocalizedText(en: "Merged with a like complaint", ko: "병합 처리")
         }
     }
 }
@@ -52,6 +56,12 @@ public enum ComplaintEvent: Sendable, Equatable {
     case answer
     case close
     case object(grounds: String)
+    /// Joined to a like complaint of the agency, which is answered for both.
+    case merge
+    /// The complaint it was merged with was answered: the same answer reaches this complainant.
+    case answerWithPrimary
+    /// Taken out of a merge it did not belong in: the agency handles it on its own again.
+    case separate(reason: String)
 
     public var name: String {
         switch self {
@@ -63,6 +73,9 @@ public enum ComplaintEvent: Sendable, Equatable {
         case .answer: return "answer"
         case .close: return "close"
         case .object: return "object"
+        case .merge: return "merge"
+        case .answerWithPrimary: return "answer"
+        case .separate: return "separate"
         }
     }
 }
@@ -172,6 +185,18 @@ public enum ComplaintMachine {
                 throw refuse("objection_period", "Objections are made within \(facts.objectionDays) days of the answer.")
             }
             return .reopened
+        case .merge:
+            try from([.submitted, .received, .transferred, .underReview, .extended])
+            return .merged
+        case .answerWithPrimary:
+            try from([.merged])
+            return .answered
+        case .separate(let reason):
+            try from([.merged])
+            if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw refuse("required", "Say why the complaint does not belong with the other.", field: "reason")
+            }
+            return .received
         }
     }
 }

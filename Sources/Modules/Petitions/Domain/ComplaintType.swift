@@ -59,16 +59,33 @@ public struct ComplaintSettings: Sendable, Codable, Equatable {
     /// The coordinating agency's code (the Anti-Corruption and Civil Rights Commission).
     public var coordinatorCode: String
 
-    public init(maxTransfers: Int = 3, acceptanceWorkingDays: Int = 1, coordinatorCode: String = ComplaintCatalogue.coordinator) {
+    /// Different people from whom a complaint (with those merged with it) is a collective complaint.
+    public var collectiveThreshold: Int
+
+    public init(maxTransfers: Int = 3, acceptanceWorkingDays: Int = 1, coordinatorCode: String = ComplaintCatalogue.coordinator,
+                collectiveThreshold: Int = 20) {
         self.maxTransfers = maxTransfers
         self.acceptanceWorkingDays = acceptanceWorkingDays
         self.coordinatorCode = coordinatorCode
+        self.collectiveThreshold = collectiveThreshold
+    }
+
+    enum CodingKeys: String, CodingKey { case maxTransfers, acceptanceWorkingDays, coordinatorCode, collectiveThreshold }
+
+    /// Settings stored before the collective threshold existed (and requests without it) read it as its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        maxTransfers = try c.decode(Int.self, forKey: .maxTransfers)
+        acceptanceWorkingDays = try c.decode(Int.self, forKey: .acceptanceWorkingDays)
+        coordinatorCode = try c.decode(String.self, forKey: .coordinatorCode)
+        collectiveThreshold = try c.decodeIfPresent(Int.self, forKey: .collectiveThreshold) ?? ComplaintSettings().collectiveThreshold
     }
 
     public func validate() throws(NaraError) {
         var v = Validator()
         if !(0...10).contains(maxTransfers) { v.add("maxTransfers", "range", "Allow 0 to 10 transfers.") }
         if !(1...10).contains(acceptanceWorkingDays) { v.add("acceptanceWorkingDays", "range", "Allow 1 to 10 working days to accept.") }
+        if !(2...10_000).contains(collectiveThreshold) { v.add("collectiveThreshold", "range", "A collective complaint has 2 to 10,000 people.") }
         try v.check()
     }
 }

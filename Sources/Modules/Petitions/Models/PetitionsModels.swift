@@ -220,3 +220,56 @@ struct SeedComplaintTypes: AsyncMigration {
         try await ComplaintTypeModel.query(on: database).delete()
     }
 }
+
+/// A complaint merged with a like complaint of the same agency (its primary), which is answered
+/// for both. The row stays after the answer: it is how the group's people are counted.
+final class ComplaintMergeModel: Model, @unchecked Sendable {
+    static let schema = "petitions_complaint_merges"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "complaint_id") var complaintID: UUID
+    @Field(key: "primary_id") var primaryID: UUID
+    @Field(key: "merged_at") var mergedAt: Date
+    @Field(key: "merged_by") var mergedBy: String
+
+    init() {}
+}
+
+/// A complaint that the collective threshold's number of different people or more filed (its
+/// own filer and those of the complaints merged with it).
+final class CollectiveComplaintModel: Model, @unchecked Sendable {
+    static let schema = "petitions_collective_complaints"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "complaint_id") var complaintID: UUID
+    @Field(key: "flagged_at") var flaggedAt: Date
+    @Field(key: "people") var people: Int
+
+    init() {}
+}
+
+struct CreateComplaintMerges: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ComplaintMergeModel.schema)
+            .id()
+            .field("complaint_id", .uuid, .required, .references(ComplaintModel.schema, "id"))
+            .field("primary_id", .uuid, .required, .references(ComplaintModel.schema, "id"))
+            .field("merged_at", .datetime, .required)
+            .field("merged_by", .string, .required)
+            .unique(on: "complaint_id")
+            .create()
+        try await database.createIndex("petitions_complaint_merges_primary", on: ComplaintMergeModel.schema, columns: ["primary_id"])
+        try await database.schema(CollectiveComplaintModel.schema)
+            .id()
+            .field("complaint_id", .uuid, .required, .references(ComplaintModel.schema, "id"))
+            .field("flagged_at", .datetime, .required)
+            .field("people", .int, .required)
+            .unique(on: "complaint_id")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(CollectiveComplaintModel.schema).delete()
+        try await database.schema(ComplaintMergeModel.schema).delete()
+    }
+}

@@ -116,6 +116,16 @@ enum DemoPetitions {
         try await answer(sign, "Fixed on the day of the report: the bracket was bolted again and the other signs on the gantry were checked.",
                          drafter: "official.seoul", approver: "answers.seoul")
         try await back(sign, days: 9, calendar: calendar, on: db)
+        // 10. The same pothole from across the road: the district's page of the first proposes merging it.
+        _ = try await file("lee.junho", "grievance", "roads", "Scooter fell in a hole by Jongno 3-ga station",
+                           "My scooter fell in a hole in the bus lane by exit 5 this morning. Several riders swerve around it; it needs filling.",
+                           at: "서울특별시 종로구 종로 지하 129", (37.570_6, 126.992_3))
+        // 11. The school-zone parking again, from another parent: merged with the first, answered with it.
+        let parkingAgain = try await file("jung.haeun", "grievance", "parking", "Illegal parking at the Gyodong Elementary school gate",
+                                          "Every morning cars stop on the school zone and our children walk between them. Please send enforcement.",
+                                          at: "서울특별시 종로구 삼일대로 30길", (37.574_7, 126.988_9))
+        _ = try await service.merge([parkingAgain.uuidString], into: parking, by: try await actor("official.jongno"), requestID: nil, on: db)
+        try await back(parkingAgain, days: 4, calendar: calendar, on: db)
     }
 
     /// Dates a seeded complaint back by `days`: every time moves, the due dates are counted again

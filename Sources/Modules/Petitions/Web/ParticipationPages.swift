@@ -8,6 +8,7 @@ import NaraHTTP
 struct ParticipationListPage: Sendable {
     let heading: String
     let lead: String
+    let errorSummary: ErrorSummaryModel?
     let action: String
     let q: String
     let selects: [SelectModel]
@@ -119,7 +120,7 @@ enum ParticipationPages {
                                                        .init(display.date(p.createdAt))])
                                    }, empty: r.text("part_none_found", l))
             let page = ParticipationListPage(
-                heading: r.text("part_proposals", l), lead: r.text("part_proposals_lead", l), action: "/petitions/proposals", q: query.text ?? "",
+                heading: r.text("part_proposals", l), lead: r.text("part_proposals_lead", l), errorSummary: nil, action: "/petitions/proposals", q: query.text ?? "",
                 selects: listSelects(r, l, query, sorts: [.newest, .popular], states: ProposalState.allCases.map(\.rawValue), statePrefix: "part_proposal_"),
                 createLink: context.actor?.accountKind == .citizen ? "/petitions/proposals/new" : (context.actor == nil ? "/login?return=%2Fpetitions%2Fproposals%2Fnew" : nil),
                 createLabel: r.text("part_new_proposal", l), table: table, forms: [])
@@ -157,13 +158,13 @@ enum ParticipationPages {
                     }
                     _ = try await service.answerProposal(id, state: state, reasons: f["reasons"] ?? "", by: actor, requestID: context.requestID)
                 case "comment":
-                    _ = try await service.comment(on: .proposal, id, body: f["body"] ?? "", parent: f["parentId"].flatMap(UUID.init(uuidString:)), by: actor,
+                    _ = try await service.comment(on: .proposal, id, body: f["body"] ?? "", parent: try parentID(f), by: actor,
                                                   requestID: context.requestID)
                     return .redirect("/petitions/proposals/\(id.uuidString.lowercased())?notice=part_commented#comments-title")
                 default: throw NaraError.notFound("The step")
                 }
                 return .redirect("/petitions/proposals/\(id.uuidString.lowercased())?notice=part_updated")
-            } catch let error as NaraError where [.unprocessable, .conflict, .forbidden].contains(error.kind) {
+            } catch let error as NaraError where [.unprocessable, .conflict].contains(error.kind) {
                 return try await proposalPage(request, context, portal, service, try await service.proposal(id: id, by: context.actor), error: message(error))
             }
         }
@@ -183,7 +184,7 @@ enum ParticipationPages {
                                                        .init("\(p.signatures.formatted()) / \(p.threshold.formatted())"), .init(display.date(p.closesAt))])
                                    }, empty: r.text("part_none_found", l))
             let page = ParticipationListPage(
-                heading: r.text("part_petitions", l), lead: r.text("part_petitions_lead", l), action: "/petitions/e-petitions", q: query.text ?? "",
+                heading: r.text("part_petitions", l), lead: r.text("part_petitions_lead", l), errorSummary: nil, action: "/petitions/e-petitions", q: query.text ?? "",
                 selects: listSelects(r, l, query, sorts: ListQuery.Sort.allCases, states: PetitionState.allCases.map(\.rawValue), statePrefix: "part_petition_"),
                 createLink: context.actor?.accountKind == .citizen ? "/petitions/e-petitions/new" : (context.actor == nil ? "/login?return=%2Fpetitions%2Fe-petitions%2Fnew" : nil),
                 createLabel: r.text("part_new_petition", l), table: table, forms: [])
@@ -219,7 +220,7 @@ enum ParticipationPages {
                 default: throw NaraError.notFound("The step")
                 }
                 return .redirect("/petitions/e-petitions/\(id.uuidString.lowercased())?notice=part_updated")
-            } catch let error as NaraError where [.unprocessable, .conflict, .forbidden].contains(error.kind) {
+            } catch let error as NaraError where [.unprocessable, .conflict].contains(error.kind) {
                 return try await petitionPage(request, context, portal, try await service.petition(id: id, by: context.actor), error: message(error))
             }
         }
@@ -246,7 +247,10 @@ enum ParticipationPages {
                 return .redirect("/petitions/debates/\(view.id.uuidString.lowercased())?notice=part_debate_opened")
             } catch let error as NaraError where error.kind == .unprocessable {
                 return try await debatesPage(request, context, portal, service,
-                                             errors: error.fieldErrors.map { $0.field == "body" ? FieldError(field: "description", code: $0.code, message: $0.message) : $0 })
+                                             errors: error.fieldErrors.map { e in
+                                                 let field = ["body": "description", "closesAt": "closesOn"][e.field] ?? e.field
+                                                 return FieldError(field: field, code: e.code, message: e.message)
+                                             })
             }
         }
         routes.web(.get, "/petitions/debates/:id") { request, context in
@@ -257,10 +261,10 @@ enum ParticipationPages {
             let id = try ParticipationAPI.id(context, "The discussion")
             let f = context.form
             do {
-                _ = try await service.comment(on: .debate, id, body: f["body"] ?? "", parent: f["parentId"].flatMap(UUID.init(uuidString:)),
+                _ = try await service.comment(on: .debate, id, body: f["body"] ?? "", parent: try parentID(f),
                                               by: try context.requireActor(), requestID: context.requestID)
                 return .redirect("/petitions/debates/\(id.uuidString.lowercased())?notice=part_commented#comments-title")
-            } catch let error as NaraError where [.unprocessable, .conflict, .forbidden].contains(error.kind) {
+            } catch let error as NaraError where [.unprocessable, .conflict].contains(error.kind) {
                 return try await debatePage(request, context, portal, service, try await service.debate(id: id), error: message(error))
             }
         }
@@ -274,10 +278,10 @@ enum ParticipationPages {
             switch context.parameters.get("step") ?? "" {
             case "report":
                 try await service.report(id, reason: f["reason"] ?? "", by: actor, requestID: context.requestID)
-                return .redirect(back + "?notice=part_reported")
+                return .redirect(withNotice(back, "part_reported"))
             case "hide", "restore":
                 _ = try await service.moderate(id, hide: context.parameters.get("step") == "hide", reason: f["reason"] ?? "", by: actor, requestID: context.requestID)
-                return .redirect(back + "?notice=part_moderated")
+                return .redirect(withNotice(back, "part_moderated"))
             default: throw NaraError.notFound("The step")
             }
         }
@@ -300,6 +304,22 @@ enum ParticipationPages {
                                                                                      returnTo: "/petitions/moderation"))
             return r.render(Page("petitions/participation-item", title: r.text("part_moderation", l), model: page), request: request, context: context)
         }
+    }
+
+    /// The comment replied to; a value that is not a comment's id is refused, never taken for a new thread.
+    static func parentID(_ f: FormFields) throws -> UUID? {
+        guard let text = f["parentId"], !text.isEmpty else { return nil }
+        guard let id = UUID(uuidString: text) else {
+            throw NaraError.validation([FieldError(field: "parentId", code: "format", message: "Reply to a comment of this page.")])
+        }
+        return id
+    }
+
+    /// The page to come back to with a notice (its own query kept, a fragment after it).
+    static func withNotice(_ path: String, _ notice: String) -> String {
+        let parts = path.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+        let base = String(parts[0])
+        return base + (base.contains("?") ? "&" : "?") + "notice=" + notice + (parts.count > 1 ? "#" + parts[1] : "")
     }
 
     static func display(_ portal: Portal, _ l: Language) -> DisplayFormat { DisplayFormat(timeZone: portal.platform.configuration.timeZone, language: l) }
@@ -377,7 +397,7 @@ enum ParticipationPages {
                                                    .init(String(d.comments)),
                                                    .init(d.open ? d.closesAt.map(display.date) ?? r.text("part_no_end", l) : r.text("part_closed", l))])
                                }, empty: r.text("part_none_found", l))
-        let page = ParticipationListPage(heading: r.text("part_debates", l), lead: r.text("part_debates_lead", l), action: "", q: "", selects: [],
+        let page = ParticipationListPage(heading: r.text("part_debates", l), lead: r.text("part_debates_lead", l), errorSummary: ErrorSummaryModel(errors), action: "", q: "", selects: [],
                                          createLink: nil, createLabel: "", table: table, forms: forms)
         return r.render(Page("petitions/participation-list", title: r.text("part_debates", l), model: page, status: errors.isEmpty ? .ok : .unprocessableContent),
                         request: request, context: context)
@@ -403,7 +423,7 @@ enum ParticipationPages {
         if let actor, let agency = try await platform(portal).identity.agency(code: p.agencyCode, on: portal.platform.db),
            AccessPolicy.decide(actor, PetitionsModule.participationPermission, on: .agency(agency.id)).isAllowed, !p.state.isFinal {
             let states = ProposalState.allCases.filter { $0 != .open && !(p.state == .underEvaluation && $0 == .underEvaluation) }
-            textForms.append(TextForm(id: "answer", title: r.text("part_answer_proposal", l), hint: nil, action: base + "answer",
+            textForms.append(TextForm(id: "answer-form", title: r.text("part_answer_proposal", l), hint: nil, action: base + "answer",
                                       selects: [SelectModel(name: "state", label: r.text("part_decision", l),
                                                             options: states.map { OptionModel(value: $0.rawValue, label: r.text("part_proposal_\($0.rawValue)", l), selected: false) },
                                                             idPrefix: "answer-")],
@@ -439,7 +459,7 @@ enum ParticipationPages {
         if let actor = context.actor, p.state == .awaitingAnswer,
            let agency = try await portal.platform.identity.agency(code: p.agencyCode, on: portal.platform.db),
            AccessPolicy.decide(actor, PetitionsModule.participationPermission, on: .agency(agency.id)).isAllowed {
-            textForms.append(TextForm(id: "answer", title: r.text("part_answer_petition", l), hint: nil, action: base + "answer", selects: [], fields: [], hidden: [],
+            textForms.append(TextForm(id: "answer-form", title: r.text("part_answer_petition", l), hint: nil, action: base + "answer", selects: [], fields: [], hidden: [],
                                       textLabel: r.text("part_official_answer", l), textName: "text", text: "", submit: r.text("part_send_answer", l)))
         }
         var facts = [Fact(label: r.text("col_status", l), value: r.text("part_petition_\(p.state.rawValue)", l) + (p.answerOverdue ? " · " + r.text("petitions_overdue", l) : "")),

@@ -57,6 +57,19 @@ struct ComplaintPage: Sendable {
     let canDraft: Bool
     let forms: [FormSection]
     let error: String?
+    let mergedInto: String?
+    let mergedWith: String?
+    let collective: String?
+    let hasSimilar: Bool
+    let similar: [SimilarItem]
+}
+
+/// A like complaint offered for merging on an official's complaint page.
+struct SimilarItem: Sendable {
+    let id: String
+    let number: String
+    let title: String
+    let why: String
 }
 
 /// The complainant's pages (file, follow, rate, object), the agency's queue and steps, and the
@@ -167,6 +180,12 @@ enum PetitionsPages {
                     case "draft": step = .draft(text: f["text"] ?? "")
                     case "approve": step = .approve(draft: request.uri.queryParameters.get("draft") ?? "")
                     case "close": step = .close
+                    case "merge":
+                        view = try await service.merge(f.all("complaints"), into: id, by: try context.requireActor(), requestID: context.requestID)
+                        return .redirect("/petitions/complaints/\(view.id.uuidString.lowercased())?notice=petitions_updated")
+                    case "separate":
+                        view = try await service.separate(id, reason: f["reason"] ?? "", by: try context.requireActor(), requestID: context.requestID)
+                        return .redirect("/petitions/complaints/\(view.id.uuidString.lowercased())?notice=petitions_updated")
                     default: throw NaraError.notFound("The step")
                     }
                     view = try await service.act(id, step, by: try context.requireActor(), requestID: context.requestID)
@@ -190,7 +209,8 @@ enum PetitionsPages {
                                     r.text("petitions_due", l)],
                           rows: rows.map { c in
                               TableModel.Row([.init(c.number, link: "/petitions/complaints/\(c.id.uuidString.lowercased())"), .init(c.title),
-                                              .init(r.text("petitions_state_\(c.state.rawValue)", l) + (c.overdue ? " · " + r.text("petitions_overdue", l) : "")),
+                                              .init(r.text("petitions_state_\(c.state.rawValue)", l) + (c.overdue ? " · " + r.text("petitions_overdue", l) : "")
+                                                    + (c.collectivePeople.map { " · " + r.text("petitions_collective", l) + " (" + r.text("petitions_people", l).replacingOccurrences(of: "{count}", with: String($0)) + ")" } ?? "")),
                                               .init(display.dateTime(c.submittedAt)), .init(display.dateTime(c.dueAt))])
                           }, empty: r.text("petitions_none", l))
     }
@@ -252,6 +272,11 @@ enum PetitionsPages {
             if c.state == .answered {
                 forms.append(FormSection(id: "close", title: r.text("petitions_close", l), action: base + "close", fields: [], submit: r.text("petitions_close", l)))
             }
+            if c.state == .merged {
+                forms.append(FormSection(id: "separate", title: r.text("petitions_separate", l), hint: r.text("petitions_separate_hint", l), action: base + "separate",
+                                         fields: [FieldModel(name: "reason", label: r.text("petitions_reason", l), idPrefix: "separate-")],
+                                         submit: r.text("petitions_separate", l)))
+            }
         } else {
             if [.answered, .closed].contains(c.state), c.rating == nil {
                 let scores = (1...5).reversed().map { OptionModel(value: String($0), label: "\($0)", selected: $0 == 5) }
@@ -273,6 +298,14 @@ enum PetitionsPages {
             }
         }
         let canDraft = official && c.state.waitsForAgency && !c.state.awaitsAcceptance
+        var similar: [SimilarItem] = []
+        if official, c.state.waitsForAgency, let actor = context.actor {
+            similar = try await service.similar(to: c.id, by: actor).map { s in
+                let why = s.samePlace ? r.text("petitions_similar_place", l) : r.text("petitions_similar_text", l).replacingOccurrences(of: "{percent}", with: String(s.likeness))
+                let people = s.people > 1 ? " · " + r.text("petitions_people", l).replacingOccurrences(of: "{count}", with: String(s.people)) : ""
+                return SimilarItem(id: s.id.uuidString.lowercased(), number: s.number, title: s.title, why: why + people)
+            }
+        }
         let page = ComplaintPage(
             id: c.id.uuidString.lowercased(), number: c.number, title: c.title, state: r.text("petitions_state_\(c.state.rawValue)", l), overdue: c.overdue,
             escalated: c.escalated, type: c.typeName, agency: c.agencyName, submitted: display.dateTime(c.submittedAt), due: display.dateTime(c.dueAt),
@@ -283,7 +316,10 @@ enum PetitionsPages {
                                 rows: c.history.map { h in
                                     TableModel.Row([.init(display.dateTime(h.at)), .init(r.text("petitions_state_\(h.to.rawValue)", l)), .init(h.agencyName), .init(h.note)])
                                 }, empty: r.text("petitions_none", l)),
-            hasSteps: !forms.isEmpty || canDraft || error != nil, canDraft: canDraft, forms: forms, error: error)
+            hasSteps: !forms.isEmpty || canDraft || error != nil || !similar.isEmpty, canDraft: canDraft, forms: forms, error: error,
+            mergedInto: c.mergedInto, mergedWith: c.mergedWith.isEmpty ? nil : c.mergedWith.joined(separator: ", "),
+            collective: c.people.map { r.text("petitions_people", l).replacingOccurrences(of: "{count}", with: String($0)) },
+            hasSimilar: !similar.isEmpty, similar: similar)
         return r.render(Page("petitions/complaint", title: "\(c.number) \(c.title)", model: page, status: error == nil ? .ok : .unprocessableContent),
                         request: request, context: context)
     }
