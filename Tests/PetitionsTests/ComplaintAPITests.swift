@@ -260,6 +260,7 @@ struct ComplaintAPITests {
             let jongno = try #require(try await platform.identity.account(username: "official.jongno", on: platform.db))
             let similar = try await PetitionsModule.service(platform).similar(to: pothole.id!, by: platform.identity.actor(for: jongno, secondFactorVerified: true))
             #expect(similar.contains { $0.samePlace }, "\(similar)")
+            #expect(try await ComplaintAttachmentModel.query(on: platform.db).count() >= 1, "a complaint with an attached file")
             let compliance = try await PetitionsModule.service(platform).compliance()
             #expect(compliance.contains { $0.overdueOpen > 0 } && compliance.contains { $0.answered > 0 }, "\(compliance)")
         }

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import NaraCore
 import NaraHTTP
@@ -164,6 +165,44 @@ struct ComplaintMergingTests {
             settings.collectiveThreshold = 1
             await #expect(throws: NaraError.self) { _ = try await service.saveSettings(settings, by: admin, requestID: nil) }
             #expect(try await service.settings().collectiveThreshold == 20)
+        }
+    }
+
+    @Test("the complainant attaches up to 5 checked files while the agency handles the complaint; the agency downloads them, nobody else does")
+    func attachments() async throws {
+        try await withTestApp { client, harness in
+            let world = try await PetitionsWorld.create(harness.platform)
+            let alice = try await client.token("alice")
+            let filed = try ComplaintAPITests.decode(try await client.api(.post, "/api/v1/petitions/complaints", token: alice, json: PetitionsWorld.complaint()))
+            func attach(_ token: String, _ body: String, type: String = "application/pdf", name: String = "photo.pdf") async throws -> TestResponse {
+                var headers = HTTPFields()
+                headers[.authorization] = "Bearer \(token)"
+                headers[.contentType] = type
+                return try await client.execute(uri: "/api/v1/petitions/complaints/\(filed.id)/attachments?name=\(name)", method: .post, headers: headers,
+                                                body: ByteBuffer(string: body))
+            }
+            let pdf = "%PDF-1.4\n% the pothole at exit 5\n%%EOF\n"
+            let first = try await attach(alice, pdf)
+            #expect(first.status == .created, "\(first.text)")
+            let view = try ComplaintAPITests.decode(first)
+            #expect(view.attachments.map(\.name) == ["photo.pdf"] && view.attachments.first?.contentType == "application/pdf")
+            // Bytes that are not what they claim, an empty body, another citizen, an official: refused, nothing stored.
+            #expect(try await attach(alice, "MZ\u{0}\u{1}binary", type: "application/octet-stream").status == .unsupportedMediaType)
+            #expect(try await attach(alice, "plain text", type: "image/png").status == .unsupportedMediaType)
+            #expect(try await attach(alice, "").status == .unprocessableContent)
+            #expect(try await attach(try await client.token("bob"), pdf).status == .notFound)
+            let jongno = try await PetitionsWorld.official(client, harness, "jongno")
+            #expect(try await attach(jongno, pdf).status == .forbidden)
+            #expect(try await ComplaintAttachmentModel.query(on: harness.db).count() == 1)
+            for i in 2...5 { #expect(try await attach(alice, pdf, name: "page\(i).pdf").status == .created) }
+            let sixth = try await attach(alice, pdf, name: "page6.pdf")
+            #expect(sixth.status == .unprocessableContent && sixth.text.contains("too_many"))
+            // The agency's officials and the complainant read the file; another agency does not.
+            let attachmentID = try #require(view.attachments.first?.id)
+            let file = try await world.service.attachment(filed.id, attachmentID: attachmentID, by: try await world.actor("jongno"))
+            #expect(try await harness.platform.files.content(of: file, on: harness.db) == Data(pdf.utf8))
+            await #expect(throws: NaraError.self) { _ = try await world.service.attachment(filed.id, attachmentID: attachmentID, by: try await world.actor("nts")) }
+            await #expect(throws: NaraError.self) { _ = try await world.service.attachment(filed.id, attachmentID: UUID(), by: try await world.actor("jongno")) }
         }
     }
 }

@@ -81,6 +81,17 @@ struct PetitionsWebTests {
             let merged = try await bob.get(second)
             #expect(merged.text.contains("Merged with") && merged.text.contains("EP-2026-0000001"))
             #expect(try await officer.get(second).text.contains("/step/separate"))
+            // The complainant attaches a photo from the page; the officer downloads it.
+            let own = try await alice.get(first)
+            let upload = try #require(own.text.firstMatch(of: /action="([^"]*\/attachments\?_csrf=[^"]*)"/)?.1)
+            let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13])
+            #expect(try await alice.postMultipart(String(upload).replacingOccurrences(of: "&amp;", with: "&"), fields: [],
+                                                  files: [("file", "pothole.png", "image/png", png)]).status == .seeOther)
+            let withFile = try await officer.get(first)
+            let link = try #require(withFile.text.firstMatch(of: /href="(\/petitions\/complaints\/[^"]*\/attachments\/[^"]*)"/)?.1)
+            let download = try await officer.get(String(link))
+            #expect(download.status == .ok && Data(buffer: download.body) == png)
+            #expect(try await bob.get(String(link)).status == .notFound)
         }
     }
 

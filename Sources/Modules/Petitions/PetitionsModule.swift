@@ -15,7 +15,7 @@ public struct PetitionsModule: NaraModule {
 
     public var id: String { "petitions" }
     public var title: LocalizedText { LocalizedText(en: "e-People", ko: "국민신문고") }
-    public var migrations: [any Migration] { [CreatePetitionsTables(), SeedComplaintTypes(), CreateParticipationTables(), CreateOpen311Clients(), CreateComplaintMerges()] }
+    public var migrations: [any Migration] { [CreatePetitionsTables(), SeedComplaintTypes(), CreateParticipationTables(), CreateOpen311Clients(), CreateComplaintMerges(), CreateComplaintAttachments()] }
     public var permissions: [PermissionDescriptor] {
         [PermissionDescriptor(Self.handlePermission, "Receive, transfer, extend and draft answers to complaints sent to one's agency"),
          PermissionDescriptor(Self.approvePermission, "Approve the answer another official of one's agency drafted"),

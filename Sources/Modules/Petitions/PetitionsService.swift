@@ -82,6 +82,8 @@ public struct ComplaintView: Sendable, Codable, Equatable {
     public let collective: Bool
     /// The different people of a collective complaint.
     public let people: Int?
+    /// The files the complainant attached.
+    public let attachments: [ComplaintAttachmentView]
     /// Given once, when an anonymous complaint is filed: with the number it opens the complaint.
     public var accessCode: String?
 }
@@ -354,7 +356,7 @@ public final class PetitionsService: Sendable {
             draftHash: official ? m.draft.map(Self.fingerprint) : nil,
             answer: m.answer, answeredAt: m.answeredAt, closedAt: m.closedAt, rating: m.rating, objection: m.objection, history: history,
             mergedInto: merging.mergedInto, mergedWith: official ? merging.merged : [], collective: merging.collectivePeople != nil, people: merging.collectivePeople,
-            accessCode: nil)
+            attachments: try await attachments(of: m, on: db), accessCode: nil)
     }
 
     /// The complainant's own complaints, newest first.

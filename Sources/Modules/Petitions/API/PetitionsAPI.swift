@@ -56,8 +56,10 @@ enum PetitionsAPI {
             "mergedInto": Schema.nullable(Schema.string("The number of the complaint it was merged with, which is answered for both")),
             "mergedWith": Schema.array(Schema.string("Officials only: the numbers of the complaints merged with this one")),
             "collective": Schema.boolean, "people": Schema.nullable(Schema.integer),
+            "attachments": Schema.array(Schema.object(["id": Schema.uuid, "name": Schema.string, "contentType": Schema.string, "size": Schema.integer,
+                                                       "uploadedAt": Schema.dateTime], required: ["id", "name", "contentType", "size", "uploadedAt"])),
         ], required: ["id", "number", "type", "title", "body", "filerKind", "public", "agencyCode", "state", "submittedAt", "dueAt", "overdue", "transfers",
-                      "escalated", "extended", "history", "mergedWith", "collective"]))
+                      "escalated", "extended", "history", "mergedWith", "collective", "attachments"]))
         let queueItem = Schema.object(["id": Schema.uuid, "number": Schema.string, "title": Schema.string, "type": Schema.string,
                                        "state": Schema.string("State", enumValues: ComplaintState.allCases.map(\.rawValue)), "submittedAt": Schema.dateTime,
                                        "dueAt": Schema.dateTime, "overdue": Schema.boolean, "escalated": Schema.boolean,
@@ -182,6 +184,18 @@ enum PetitionsAPI {
                 throw NaraError.validation([FieldError(field: "event", code: "unknown", message: "Use one of: \(complainantEvents.joined(separator: ", ")).")])
             }
             return try .json(try await service.complainantAct(try id(context), step, by: context.actor, accessCode: body.accessCode, requestID: context.requestID))
+        }
+        routes.api(.post, "/api/v1/petitions/complaints/:id/attachments", APIOperation(
+            summary: "Attach a file (PDF, PNG, JPEG or plain text as the raw body, at most 5 per complaint) while the agency handles the complaint (the complainant, signed in)",
+            tag: "petitions", requestContentType: "application/pdf", response: Schema.ref("Complaint"), successStatus: 201,
+            errors: [401, 403, 404, 409, 413, 415, 422], query: [("name", Schema.string, "File name")])) { request, context in
+            let actor = try context.requireActor()
+            let body: ByteBuffer
+            do { body = try await request.body.collect(upTo: context.maxUploadSize) } catch {
+                throw NaraError(.payloadTooLarge, code: .payloadTooLarge, "The file is larger than \(context.maxUploadSize) bytes.")
+            }
+            return try .json(try await service.attach(try id(context), data: Data(buffer: body), name: request.uri.queryParameters.get("name"),
+                                                      contentType: request.headers[.contentType], by: actor, requestID: context.requestID), status: .created)
         }
         routes.api(.get, "/api/v1/petitions/complaints/:id/similar", APIOperation(
             summary: "Open complaints of the same agency that look like this one (the same subject at the same place, or a like text): proposed for merging",

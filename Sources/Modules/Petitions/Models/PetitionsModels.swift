@@ -273,3 +273,37 @@ struct CreateComplaintMerges: AsyncMigration {
         try await database.schema(ComplaintMergeModel.schema).delete()
     }
 }
+
+/// A file the complainant attached to a complaint (a photo of the pothole, a letter).
+final class ComplaintAttachmentModel: Model, @unchecked Sendable {
+    static let schema = "petitions_complaint_attachments"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "complaint_id") var complaintID: UUID
+    @Field(key: "file_id") var fileID: UUID
+    @Field(key: "file_name") var fileName: String
+    @Field(key: "content_type") var contentType: String
+    @Field(key: "size") var size: Int64
+    @Field(key: "uploaded_at") var uploadedAt: Date
+
+    init() {}
+}
+
+struct CreateComplaintAttachments: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(ComplaintAttachmentModel.schema)
+            .id()
+            .field("complaint_id", .uuid, .required, .references(ComplaintModel.schema, "id"))
+            .field("file_id", .uuid, .required, .references("files", "id"))
+            .field("file_name", .string, .required)
+            .field("content_type", .string, .required)
+            .field("size", .int64, .required)
+            .field("uploaded_at", .datetime, .required)
+            .create()
+        try await database.createIndex("petitions_complaint_attachments_complaint", on: ComplaintAttachmentModel.schema, columns: ["complaint_id", "uploaded_at"])
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(ComplaintAttachmentModel.schema).delete()
+    }
+}

@@ -59,6 +59,12 @@ enum DemoPetitions {
         let parking = try await file("park.soyeon", "grievance", "parking", "Cars parked on the school zone of Gyodong Elementary every morning",
                                      "Between 8 and 9 am cars park on both sides of the school zone, and children walk in the road. Please enforce the no-parking rule.",
                                      at: "서울특별시 종로구 삼일대로 30길 (교동초등학교 앞)", (37.574_6, 126.988_8), public: true)
+        _ = try await service.attach(parking, data: Data("""
+            Cars seen on the school zone of Gyodong Elementary, 8:00-9:00 am
+            Mon 16 Nov: 7 cars (12가 3456, 34나 7890, ...)
+            Tue 17 Nov: 9 cars
+            Wed 18 Nov: 6 cars, one on the crossing
+            """.utf8), name: "school-zone-parking-log.txt", contentType: "text/plain", by: try await actor("park.soyeon"), requestID: nil, on: db)
         try await step(parking, .receive, "official.jongno")
         try await step(parking, .startReview, "official.jongno")
         try await back(parking, days: 5, calendar: calendar, on: db)

@@ -62,6 +62,16 @@ struct ComplaintPage: Sendable {
     let collective: String?
     let hasSimilar: Bool
     let similar: [SimilarItem]
+    let attachments: [AttachmentLink]
+    let hasAttachments: Bool
+    /// The complainant's upload form (signed in, while the agency handles the complaint).
+    let uploadAction: String?
+}
+
+struct AttachmentLink: Sendable {
+    let name: String
+    let link: String
+    let size: String
 }
 
 /// A like complaint offered for merging on an official's complaint page.
@@ -149,6 +159,27 @@ enum PetitionsPages {
         routes.web(.get, "/petitions/complaints/:id") { request, context in
             let view = try await service.complaint(id: try PetitionsAPI.id(context), by: try context.requireActor())
             return try await complaintPage(request, context, portal, service, view: view, accessCode: nil, error: nil)
+        }
+        routes.web(.post, "/petitions/complaints/:id/attachments") { request, context in
+            let actor = try context.requireActor()
+            let id = try PetitionsAPI.id(context)
+            let form = try await MultipartForm.parse(request, limit: context.maxUploadSize)
+            do {
+                guard let file = form.file("file") else {
+                    throw NaraError.validation([FieldError(field: "file", code: "required", message: portal.renderer.text("petitions_choose_file", context.language))])
+                }
+                _ = try await service.attach(id, data: file.data, name: file.fileName, contentType: file.contentType, by: actor, requestID: context.requestID)
+                return .redirect("/petitions/complaints/\(id.uuidString.lowercased())?notice=petitions_updated")
+            } catch let error as NaraError where error.kind == .unprocessable || error.kind == .conflict || error.kind == .unsupportedMediaType
+                || error.kind == .payloadTooLarge {
+                let message = error.fieldErrors.isEmpty ? error.message : error.fieldErrors.map(\.message).joined(separator: " ")
+                return try await complaintPage(request, context, portal, service, view: try await service.complaint(id: id, by: actor), accessCode: nil, error: message)
+            }
+        }
+        routes.web(.get, "/petitions/complaints/:id/attachments/:attachment") { _, context in
+            let actor = try context.requireActor()
+            guard let attachmentID = context.parameters.get("attachment").flatMap(UUID.init(uuidString:)) else { throw NaraError.notFound("The attachment") }
+            return try await FileDownload.response(try await service.attachment(try PetitionsAPI.id(context), attachmentID: attachmentID, by: actor), portal: portal)
         }
         routes.web(.post, "/petitions/complaints/:id/step/:event") { request, context in
             let id = try PetitionsAPI.id(context)
@@ -319,7 +350,15 @@ enum PetitionsPages {
             hasSteps: !forms.isEmpty || canDraft || error != nil || !similar.isEmpty, canDraft: canDraft, forms: forms, error: error,
             mergedInto: c.mergedInto, mergedWith: c.mergedWith.isEmpty ? nil : c.mergedWith.joined(separator: ", "),
             collective: c.people.map { r.text("petitions_people", l).replacingOccurrences(of: "{count}", with: String($0)) },
-            hasSimilar: !similar.isEmpty, similar: similar)
+            hasSimilar: !similar.isEmpty, similar: similar,
+            attachments: c.attachments.map { a in
+                AttachmentLink(name: a.name, link: "/petitions/complaints/\(c.id.uuidString.lowercased())/attachments/\(a.id.uuidString.lowercased())",
+                               size: a.size < 1024 ? "\(a.size) B" : "\((a.size + 1023) / 1024) KB")
+            },
+            hasAttachments: !c.attachments.isEmpty && accessCode == nil,
+            uploadAction: !official && accessCode == nil && context.actor != nil && (c.state.waitsForAgency || c.state == .merged)
+                && c.attachments.count < PetitionsService.attachmentLimit
+                ? "/petitions/complaints/\(c.id.uuidString.lowercased())/attachments?_csrf=\(context.csrfToken)" : nil)
         return r.render(Page("petitions/complaint", title: "\(c.number) \(c.title)", model: page, status: error == nil ? .ok : .unprocessableContent),
                         request: request, context: context)
     }
