@@ -95,7 +95,7 @@ try:
                  "/services", "/services?event=starting-a-business&q=%EC%8B%A0%EA%B3%A0", "/services/outdoor-advertising-permit", "/verify",
                  "/verify?n=1234567812345670&c=AAAAAAAA", "/procurement",
                  "/procurement/mall", "/procurement/mall?q=toner", "/procurement/dashboard", "/customs", "/customs/cargo?n=NO-SUCH-CARGO",
-                 "/petitions", "/petitions/new", "/petitions/proposals", "/petitions/proposals?q=bus&sort=popular", "/petitions/e-petitions",
+                 "/petitions", "/petitions/new", "/petitions/statistics", "/petitions/proposals", "/petitions/proposals?q=bus&sort=popular", "/petitions/e-petitions",
                  "/petitions/e-petitions?sort=closing", "/petitions/debates"):
         visit(driver, path)
     # Tenders in each stage: bids sealed, opened, awarded (with a complaint), contracted (with payments).

@@ -5,7 +5,7 @@
 // the server's plaintext ceiling (/ping) measured in the same run with the same connections.
 //
 // Run by Benchmarks/clearance.sh; settings from the environment (CLEAR_*; NARA_DATABASE_URL for PostgreSQL).
-import AsyncHTTPClient
+import BenchmarkSupport
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -18,70 +18,21 @@ import Glibc
 
 enum Clearance {
     static let env = ProcessInfo.processInfo.environment
-    static func setting(_ name: String, _ fallback: Int) -> Int { env[name].flatMap(Int.init) ?? fallback }
-    static let serverPath = env["CLEAR_SERVER"] ?? ".build/release/nara"
+    static func setting(_ name: String, _ fallback: Int) -> Int { Benchmark.setting(name, fallback) }
     static let dataDirectory = env["CLEAR_DATA"] ?? "/tmp/nara-clearance"
     static let port = setting("CLEAR_PORT", 18191)
     static let connections = setting("CLEAR_CONNECTIONS", 32)
     static let seconds = Double(setting("CLEAR_SECONDS", 30))
     static let pingSeconds = Double(setting("CLEAR_PING_SECONDS", 10))
-    static let base = "http://127.0.0.1:\(port)"
+    static func log(_ message: String) { Benchmark.log(message) }
 
-    static func log(_ message: String) {
-        FileHandle.standardError.write(Data("[\(Timestamp.iso8601Millis(Date()))] \(message)\n".utf8))
-    }
-
-    static let serverEnvironment: [String: String] = {
-        var environment = ["NARA_DATA_DIR": dataDirectory, "NARA_PORT": String(port), "NARA_LOG_LEVEL": "warning", "NARA_DEMO_SEED": "on",
-                           "NARA_BCRYPT_COST": "4"]
-        if let url = env["NARA_DATABASE_URL"] { environment["NARA_DATABASE_URL"] = url }
-        return environment
-    }()
+    static let serverEnvironment = Benchmark.serverEnvironment(dataDirectory: dataDirectory, port: port, demoSeed: true)
     static let storage = env["NARA_DATABASE_URL"] == nil ? "SQLite (WAL, synchronous=FULL)" : "PostgreSQL"
-
-    static let client: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
-
-    static func startServer() throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: serverPath)
-        process.arguments = ["serve"]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NARA_") && !$0.key.hasPrefix("CLEAR_") }
-            .merging(serverEnvironment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    static func waitReady(_ process: Process) async throws {
-        for _ in 0..<600 {
-            if !process.isRunning { throw NaraError(.unavailable, code: .unavailable, "the server exited") }
-            if let response = try? await client.execute(HTTPClientRequest(url: base + "/readyz"), timeout: .seconds(2)), response.status == .ok { return }
-            try await Task.sleep(nanoseconds: 200_000_000)
-        }
-        throw NaraError(.unavailable, code: .unavailable, "the server did not become ready")
-    }
+    static let server = BenchmarkServer(serverPath: env["CLEAR_SERVER"] ?? ".build/release/nara", port: port, environment: serverEnvironment,
+                                        driverPrefix: "CLEAR_")
 
     static func call(_ method: HTTPMethod, _ path: String, token: String? = nil, body: String? = nil) async -> (Int, Data, Double) {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let start = DispatchTime.now().uptimeNanoseconds
-        do {
-            let response = try await client.execute(request, timeout: .seconds(60))
-            let bytes = try await response.body.collect(upTo: 4 << 20)
-            return (Int(response.status.code), Data(buffer: bytes), Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        } catch {
-            return (0, Data(), Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
+        await server.call(method, path, token: token, body: body)
     }
 
     static func token(_ username: String, totp: String? = nil) async throws -> String {
@@ -94,11 +45,7 @@ enum Clearance {
         return token
     }
 
-    static func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))]
-    }
+    static func percentile(_ values: [Double], _ p: Double) -> Double { Benchmark.percentile(values, p) }
 
     /// An export of 1-20 goods items; about one in fourteen carries a battery declared far below
     /// the usual value per kilogram, which the benchmark's criterion sends to the documents lane.
@@ -137,9 +84,9 @@ enum Clearance {
     static func run() async throws {
         try? FileManager.default.removeItem(atPath: dataDirectory)
         log("starting the server (\(storage)) with the demo government")
-        let server = try startServer()
-        defer { server.terminate() }
-        try await waitReady(server)
+        let process = try server.start()
+        defer { process.terminate() }
+        try await server.waitReady(process)
         let traders = [try await token("daehan.trading"), try await token("seoul.software")]
         let analyst = try await token("official.kcs", totp: TOTP(secret: DemoSeed.totpSecret).code(at: Date()))
         let criterion = """
@@ -204,7 +151,7 @@ enum Clearance {
         print("| \(storage) | \(accepted.count) | \(String(format: "%.0f", rate)) | \(String(format: "%.1f", Double(green.count) * 100 / Double(max(1, accepted.count)))) % "
               + "| \(String(format: "%.0f", greenMedian)) ms | \(String(format: "%.0f", greenP99)) ms | \(String(format: "%.0f", allP99)) ms | \(errors) "
               + "| \(String(format: "%.0f", pingRate)) | \(String(format: "%.1f", rate * 100 / pingRate)) % |")
-        try await client.shutdown()
+        try await Benchmark.client.shutdown()
     }
 }
 

@@ -6,7 +6,7 @@
 // single-row commit rate is measured on the same database in the same run.
 //
 // Run by Benchmarks/rush.sh; settings from the environment (RUSH_*; NARA_DATABASE_URL for PostgreSQL).
-import AsyncHTTPClient
+import BenchmarkSupport
 import Foundation
 import Logging
 import NIOCore
@@ -34,48 +34,16 @@ enum Rush {
     static let finalWindow = Double(setting("RUSH_FINAL_WINDOW", 5))
     static let capacityBids = setting("RUSH_CAPACITY", 3000)
     static let capacityConnections = setting("RUSH_CONNECTIONS", 64)
-    static let base = "http://127.0.0.1:\(port)"
     static let password = "rush-benchmark-2026"
 
-    static func log(_ message: String) {
-        FileHandle.standardError.write(Data("[\(Timestamp.iso8601Millis(Date()))] \(message)\n".utf8))
-    }
+    static func log(_ message: String) { Benchmark.log(message) }
 
-    static let serverEnvironment: [String: String] = {
-        var environment = ["NARA_DATA_DIR": dataDirectory, "NARA_PORT": String(port), "NARA_LOG_LEVEL": "warning", "NARA_DEMO_SEED": "off", "NARA_BCRYPT_COST": "4"]
-        if let url = env["NARA_DATABASE_URL"] { environment["NARA_DATABASE_URL"] = url }
-        return environment
-    }()
+    static let serverEnvironment = Benchmark.serverEnvironment(dataDirectory: dataDirectory, port: port, demoSeed: false)
     static let configuration = try! NaraConfiguration.load(environment: serverEnvironment)
     static let storage = configuration.usesPostgres ? "PostgreSQL" : "SQLite (WAL, synchronous=FULL)"
 
 
-    static func startServer() throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: serverPath)
-        process.arguments = ["serve"]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NARA_") && !$0.key.hasPrefix("RUSH_") }
-            .merging(serverEnvironment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    static let client: HTTPClient = {
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
-        clientConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(60))
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-    }()
-
-    static func waitReady(_ process: Process) async throws {
-        for _ in 0..<300 {
-            if !process.isRunning { throw NaraError(.unavailable, code: .unavailable, "the server exited") }
-            if let response = try? await client.execute(HTTPClientRequest(url: base + "/readyz"), timeout: .seconds(2)), response.status == .ok { return }
-            try await Task.sleep(nanoseconds: 200_000_000)
-        }
-        throw NaraError(.unavailable, code: .unavailable, "the server did not become ready")
-    }
+    static let server = BenchmarkServer(serverPath: serverPath, port: port, environment: serverEnvironment, driverPrefix: "RUSH_")
 
     struct Outcome: Sendable {
         let scheduled: Date
@@ -86,20 +54,7 @@ enum Rush {
     }
 
     static func post(_ path: String, token: String?, body: String, key: String? = nil) async -> (Int, Data, Double) {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let key { request.headers.add(name: "Idempotency-Key", value: key) }
-        request.body = .bytes(ByteBuffer(string: body))
-        let start = Date()
-        do {
-            let response = try await client.execute(request, timeout: .seconds(60))
-            let bytes = try await response.body.collect(upTo: 1 << 20)
-            return (Int(response.status.code), Data(buffer: bytes), Date().timeIntervalSince(start))
-        } catch {
-            return (0, Data(), Date().timeIntervalSince(start))
-        }
+        await server.call(.POST, path, token: token, body: body, headers: key.map { [("Idempotency-Key", $0)] } ?? [])
     }
 
     static func bid(supplier: Int, tender: UUID, price: Int, key: String, tokens: [String], scheduled: Date) async -> Outcome {
@@ -113,11 +68,7 @@ enum Rush {
                        detail: status == 201 ? "" : String(decoding: data.prefix(300), as: UTF8.self))
     }
 
-    static func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
-    }
+    static func percentile(_ values: [Double], _ p: Double) -> Double { Benchmark.percentile(values, p) }
 
 
     static func run() async throws {
@@ -166,11 +117,9 @@ enum Rush {
         // MARK: The server
 
 
-        if let stale = try? await client.execute(HTTPClientRequest(url: base + "/readyz"), timeout: .seconds(2)), stale.status == .ok {
-            throw NaraError(.conflict, code: .conflict, "something already answers on \(base): stop it or set RUSH_PORT")
-        }
-        var server = try startServer()
-        try await waitReady(server)
+        try await server.ensurePortFree()
+        var process = try server.start()
+        try await server.waitReady(process)
         log("server ready; signing in \(supplierCount) suppliers")
 
         let tokens: [String] = try await withThrowingTaskGroup(of: (Int, String).self) { group in
@@ -270,17 +219,17 @@ enum Rush {
 
         // MARK: Crash, restart, count
 
-        kill(server.processIdentifier, SIGKILL)
-        server.waitUntilExit()
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
         log("server killed (SIGKILL); counting stored bids")
         let platform = try await startPlatform(configuration, options: ApplicationOptions(logger: quiet, seedDemo: false, migrationMode: .requireCurrent))
         let stored = try await RushSupport.storedBids(tenders: rushTenders + capacityTenders, on: platform.db)
         let lost = acknowledged.subtracting(stored).count
         log("acknowledged \(acknowledged.count), stored \(stored.count), lost \(lost)")
 
-        server = try startServer()
+        process = try server.start()
         let restarted = Date()
-        try await waitReady(server)
+        try await server.waitReady(process)
         var progress = try await RushSupport.openingProgress(tenders: rushTenders, on: platform.db)
         while progress.open > 0, Date().timeIntervalSince(restarted) < 600 {
             try await Task.sleep(nanoseconds: 1_000_000_000)
@@ -290,14 +239,14 @@ enum Rush {
         let openingSeconds = progress.last.map { $0.timeIntervalSince(deadline) } ?? -1
         log(String(format: "opening: %d still open; all others opened %.1f s after the deadline (the crash and the restart included; the clock's job runs every 15 s)",
                    progress.open, openingSeconds))
-        server.terminate()
-        server.waitUntilExit()
+        process.terminate()
+        process.waitUntilExit()
 
         // MARK: The machine's durable commit rate, same database, same run
 
         let commitRate = try await RushSupport.singleRowCommitRate(seconds: 5, on: platform.db)
         await platform.shutdown()
-        try await client.shutdown()
+        try await Benchmark.client.shutdown()
 
 
         let finalRate = Double(finalBurst.filter { $0.status == 201 }.count) / finalWindow

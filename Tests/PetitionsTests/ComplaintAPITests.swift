@@ -263,6 +263,15 @@ struct ComplaintAPITests {
             #expect(try await ComplaintAttachmentModel.query(on: platform.db).count() >= 1, "a complaint with an attached file")
             let compliance = try await PetitionsModule.service(platform).compliance()
             #expect(compliance.contains { $0.overdueOpen > 0 } && compliance.contains { $0.answered > 0 }, "\(compliance)")
+            // A collective complaint of 20 people heads the district's queue.
+            let service = PetitionsModule.service(platform)
+            let queue = try await service.queue(for: platform.identity.actor(for: jongno, secondFactorVerified: true))
+            #expect(queue.first?.collectivePeople == 20 && queue.first?.title.contains("Sajik tunnel") == true, "\(queue.prefix(2))")
+            // The statistics show twelve weeks of work: answers in eight weeks or more, late ones, ratings, several agencies.
+            let stats = try await service.statistics()
+            #expect(stats.perWeek.filter { $0.answered > 0 }.count >= 8 && stats.filed >= 40, "\(stats.perWeek)")
+            #expect(stats.agencies.filter { $0.answered > 0 }.count >= 4 && (stats.onTimeRate ?? 100) < 100 && (stats.onTimeRate ?? 0) > 50, "\(stats.agencies)")
+            #expect(stats.satisfaction.rated >= 10 && stats.topCategories.count >= 5, "\(stats.satisfaction) \(stats.topCategories)")
         }
     }
 }

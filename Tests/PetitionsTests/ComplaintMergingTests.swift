@@ -205,4 +205,39 @@ struct ComplaintMergingTests {
             await #expect(throws: NaraError.self) { _ = try await world.service.attachment(filed.id, attachmentID: UUID(), by: try await world.actor("jongno")) }
         }
     }
+
+    @Test("an anonymous complainant attaches and downloads files with the access code in a header; a wrong or missing code is refused")
+    func anonymousAttachments() async throws {
+        try await withTestApp { client, harness in
+            _ = try await PetitionsWorld.create(harness.platform)
+            let filed = try ComplaintAPITests.decode(try await client.api(.post, "/api/v1/petitions/complaints",
+                                                                           json: PetitionsWorld.complaint(type: "safety-report", title: "Loose sign at the crossing")))
+            let code = try #require(filed.accessCode)
+            func attach(_ accessCode: String?) async throws -> TestResponse {
+                var headers = HTTPFields()
+                if let accessCode { headers[HTTPField.Name("X-Access-Code")!] = accessCode }
+                headers[.contentType] = "text/plain"
+                return try await client.execute(uri: "/api/v1/petitions/complaints/\(filed.id)/attachments?name=notes.txt", method: .post, headers: headers,
+                                                body: ByteBuffer(string: "The sign swings at every gust."))
+            }
+            #expect(try await attach(nil).status == .unauthorized)
+            #expect(try await attach("AAAAAAAAAAAA").status == .notFound)
+            #expect(try await ComplaintAttachmentModel.query(on: harness.db).count() == 0)
+            let attached = try await attach(code)
+            #expect(attached.status == .created, "\(attached.text)")
+            let id = try #require(try ComplaintAPITests.decode(attached).attachments.first?.id)
+            func download(_ accessCode: String?) async throws -> TestResponse {
+                var headers = HTTPFields()
+                if let accessCode { headers[HTTPField.Name("X-Access-Code")!] = accessCode }
+                return try await client.execute(uri: "/api/v1/petitions/complaints/\(filed.id)/attachments/\(id)", method: .get, headers: headers)
+            }
+            let file = try await download(code)
+            #expect(file.status == .ok && String(buffer: file.body) == "The sign swings at every gust.")
+            #expect(try await download("AAAAAAAAAAAA").status == .notFound)
+            #expect(try await download(nil).status == .unauthorized)
+            // Another citizen's token does not open it either.
+            #expect(try await client.execute(uri: "/api/v1/petitions/complaints/\(filed.id)/attachments/\(id)", method: .get,
+                                             headers: [.authorization: "Bearer \(try await client.token("bob"))"]).status == .notFound)
+        }
+    }
 }

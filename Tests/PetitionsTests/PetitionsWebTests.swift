@@ -112,6 +112,22 @@ struct PetitionsWebTests {
             let found = try await visitor.post("/petitions/lookup", form: [("number", stored.number), ("accessCode", String(code))])
             #expect(found.status == .ok && found.text.contains("Loose sign at the crossing"))
             #expect(try await visitor.post("/petitions/lookup", form: [("number", stored.number), ("accessCode", "AAAAAAAAAAAA")]).status == .notFound)
+            // The anonymous complainant attaches a photo from that page: the code travels in the form, never in the address.
+            let upload = try #require(found.text.firstMatch(of: /action="([^"]*\/attachments\?_csrf=[^"]*)"/)?.1)
+            #expect(!upload.contains(String(code)) && found.text.contains("name=\"accessCode\" value=\"\(code)\""))
+            let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13])
+            let action = String(upload).replacingOccurrences(of: "&amp;", with: "&")
+            let wrong = try await visitor.postMultipart(action, fields: [("accessCode", "AAAAAAAAAAAA")], files: [("file", "sign.png", "image/png", png)])
+            let stored0 = try await ComplaintAttachmentModel.query(on: harness.db).count()
+            #expect(wrong.status == .notFound && stored0 == 0)
+            let attached = try await visitor.postMultipart(action, fields: [("accessCode", String(code))], files: [("file", "sign.png", "image/png", png)])
+            #expect(attached.status == .ok && attached.text.contains("sign.png"), "\(attached.text)")
+            // The file comes back by a form that posts the code; without it, or with another, nothing.
+            let link = try #require(attached.text.firstMatch(of: /<form method="post" action="(\/petitions\/complaints\/[^"]*\/attachments\/[^"]*)"/)?.1)
+            let download = try await visitor.post(String(link), form: [("accessCode", String(code))])
+            #expect(download.status == .ok && Data(buffer: download.body) == png)
+            #expect(try await visitor.post(String(link), form: [("accessCode", "AAAAAAAAAAAA")]).status == .notFound)
+            #expect(try await visitor.post(String(link), form: []).status == .notFound)
         }
     }
 }

@@ -11,17 +11,18 @@ public struct ComplaintAttachmentView: Sendable, Codable, Equatable {
     public let uploadedAt: Date
 }
 
-/// Attachments: the complainant adds files (PDF, PNG, JPEG or text, checked by the platform's
-/// file service) while the agency still handles the complaint; the complainant and the agency's
-/// officials download them.
+/// Attachments: the complainant (signed in, or anonymous with the access code) adds files (PDF,
+/// PNG, JPEG or text, checked by the platform's file service) while the agency still handles the
+/// complaint; the complainant and the agency's officials download them.
 extension PetitionsService {
     /// The most files one complaint carries.
     static let attachmentLimit = 5
 
-    public func attach(_ id: UUID, data: Data, name: String?, contentType: String?, by actor: Actor, requestID: String?,
+    /// `accessCode`: an anonymous complainant's, in place of signing in.
+    public func attach(_ id: UUID, data: Data, name: String?, contentType: String?, by actor: Actor?, accessCode: String? = nil, requestID: String?,
                        on database: (any Database)? = nil) async throws -> ComplaintView {
-        let audit = AuditActor(actor, requestID: requestID)
-        return try await change(id, by: actor, on: database ?? db) { m, role, tx in
+        let audit = actor.map { AuditActor($0, requestID: requestID) } ?? AuditActor(name: "anonymous", agencyID: nil, requestID: requestID)
+        return try await change(id, by: actor, accessCode: accessCode, on: database ?? db) { m, role, tx in
             guard case .complainant = role else { throw NaraError.forbidden("The complainant attaches files to the complaint.") }
             let state = ComplaintState(rawValue: m.state) ?? .submitted
             guard state.waitsForAgency || state == .merged else {
@@ -31,7 +32,7 @@ extension PetitionsService {
             guard count < Self.attachmentLimit else {
                 throw NaraError.validation([FieldError(field: "file", code: "too_many", message: "A complaint carries at most \(Self.attachmentLimit) files.")])
             }
-            let stored = try await self.platform.files.store(data, name: name, declaredType: contentType, ownerAccountID: actor.accountID, by: audit, on: tx)
+            let stored = try await self.platform.files.store(data, name: name, declaredType: contentType, ownerAccountID: actor?.accountID, by: audit, on: tx)
             let a = ComplaintAttachmentModel()
             a.id = UUID()
             a.complaintID = id
@@ -46,10 +47,11 @@ extension PetitionsService {
         }
     }
 
-    /// An attachment's file, for the complainant or the officials of the agency that has the complaint.
-    public func attachment(_ id: UUID, attachmentID: UUID, by actor: Actor) async throws -> StoredFile {
+    /// An attachment's file, for the complainant (signed in, or by the access code of an anonymous
+    /// complaint) or the officials of the agency that has the complaint.
+    public func attachment(_ id: UUID, attachmentID: UUID, by actor: Actor?, accessCode: String? = nil) async throws -> StoredFile {
         guard let m = try await ComplaintModel.find(id, on: db) else { throw NaraError.notFound("The complaint") }
-        _ = try await role(actor, on: m, on: db)
+        _ = try await role(actor, accessCode: accessCode, on: m, on: db)
         guard let a = try await ComplaintAttachmentModel.find(attachmentID, on: db), a.complaintID == id,
               let file = try await platform.files.file(id: a.fileID, on: db) else { throw NaraError.notFound("The attachment") }
         return file

@@ -15,11 +15,16 @@ public enum BarChart {
         for (index, bar) in bars.enumerated() {
             let y = index * rowHeight + 4
             let length = Int((bar.value / maximum * Double(chartWidth - 10)).rounded())
-            out += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 18)\" text-anchor=\"end\" font-size=\"13\" fill=\"#1b1b1b\">\(escape(String(bar.label.prefix(28))))</text>"
+            out += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 18)\" text-anchor=\"end\" font-size=\"13\" fill=\"#1b1b1b\">\(escape(label(bar.label)))</text>"
             out += "<rect x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(max(length, bar.value > 0 ? 2 : 0))\" height=\"18\" fill=\"#1d4f91\"></rect>"
             out += "<text x=\"\(labelWidth + length + 6)\" y=\"\(y + 18)\" font-size=\"13\" fill=\"#1b1b1b\">\(escape(format(bar.value) + unit))</text>"
         }
         return out + "</svg>"
+    }
+
+    /// A label that fits left of the bars (about 24 characters at this size); the whole label is in the accessible name.
+    static func label(_ text: String) -> String {
+        text.count <= 24 ? text : String(text.prefix(23)).trimmingCharacters(in: .whitespaces) + "…"
     }
 
     static func format(_ value: Double) -> String {

@@ -186,16 +186,28 @@ enum PetitionsAPI {
             return try .json(try await service.complainantAct(try id(context), step, by: context.actor, accessCode: body.accessCode, requestID: context.requestID))
         }
         routes.api(.post, "/api/v1/petitions/complaints/:id/attachments", APIOperation(
-            summary: "Attach a file (PDF, PNG, JPEG or plain text as the raw body, at most 5 per complaint) while the agency handles the complaint (the complainant, signed in)",
+            summary: "Attach a file (PDF, PNG, JPEG or plain text as the raw body, at most 5 per complaint) while the agency handles the complaint: "
+                + "the complainant, signed in, or anonymous with the access code in the X-Access-Code header",
             tag: "petitions", requestContentType: "application/pdf", response: Schema.ref("Complaint"), successStatus: 201,
             errors: [401, 403, 404, 409, 413, 415, 422], query: [("name", Schema.string, "File name")])) { request, context in
-            let actor = try context.requireActor()
+            let accessCode = Self.accessCode(request)
+            let actor = accessCode == nil ? try context.requireActor() : nil
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: context.maxUploadSize) } catch {
                 throw NaraError(.payloadTooLarge, code: .payloadTooLarge, "The file is larger than \(context.maxUploadSize) bytes.")
             }
             return try .json(try await service.attach(try id(context), data: Data(buffer: body), name: request.uri.queryParameters.get("name"),
-                                                      contentType: request.headers[.contentType], by: actor, requestID: context.requestID), status: .created)
+                                                      contentType: request.headers[.contentType], by: actor, accessCode: accessCode, requestID: context.requestID),
+                             status: .created)
+        }
+        routes.api(.get, "/api/v1/petitions/complaints/:id/attachments/:attachment", APIOperation(
+            summary: "Download an attachment: the complainant (signed in, or with the X-Access-Code header) or the officials of the agency that has the complaint",
+            tag: "petitions", responseContentType: "application/octet-stream", errors: [401, 404])) { request, context in
+            guard let attachmentID = context.parameters.get("attachment").flatMap(UUID.init(uuidString:)) else { throw NaraError.notFound("The attachment") }
+            let accessCode = Self.accessCode(request)
+            let actor = accessCode == nil ? try context.requireActor() : nil
+            return try await FileDownload.response(try await service.attachment(try id(context), attachmentID: attachmentID, by: actor, accessCode: accessCode),
+                                                   portal: portal)
         }
         routes.api(.get, "/api/v1/petitions/complaints/:id/similar", APIOperation(
             summary: "Open complaints of the same agency that look like this one (the same subject at the same place, or a like text): proposed for merging",
@@ -230,6 +242,37 @@ enum PetitionsAPI {
                                                  required: ["agencyCode", "agencyName", "answered", "answeredOnTime", "open", "overdueOpen"])))) { _, _ in
             try .json(try await service.compliance())
         }
+        let week = Schema.object(["weekStart": Schema.string, "filed": Schema.integer, "answered": Schema.integer], required: ["weekStart", "filed", "answered"])
+        let number = Schema.nullable(["type": "number"])
+        let agencyRow = Schema.object(["agencyCode": Schema.string, "agencyName": Schema.string, "agencyNameKO": Schema.string, "answered": Schema.integer,
+                                       "averageWorkingDays": number, "p95WorkingDays": number, "answeredOnTime": Schema.integer, "onTimeRate": number,
+                                       "open": Schema.integer, "overdueOpen": Schema.integer],
+                                      required: ["agencyCode", "agencyName", "agencyNameKO", "answered", "answeredOnTime", "open", "overdueOpen"])
+        routes.api(.get, "/api/v1/petitions/statistics", APIOperation(
+            summary: "Complaint statistics over the last weeks: filed and answered per week, working days to answer (average and p95) and compliance by agency, satisfaction, top categories",
+            tag: "petitions", auth: .none,
+            response: Schema.object([
+                "weeks": Schema.integer, "from": Schema.string, "through": Schema.string, "filed": Schema.integer, "answered": Schema.integer,
+                "averageWorkingDays": number, "onTimeRate": number, "perWeek": Schema.array(week), "agencies": Schema.array(agencyRow),
+                "satisfaction": Schema.object(["rated": Schema.integer, "average": number, "distribution": Schema.array(Schema.integer)],
+                                              required: ["rated", "distribution"]),
+                "topCategories": Schema.array(Schema.object(["code": Schema.nullable(["type": "string"]), "nameEN": Schema.string, "nameKO": Schema.string,
+                                                             "count": Schema.integer], required: ["nameEN", "nameKO", "count"])),
+                "generatedAt": Schema.dateTime],
+                required: ["weeks", "from", "through", "filed", "answered", "perWeek", "agencies", "satisfaction", "topCategories", "generatedAt"]),
+            errors: [422], query: [("weeks", Schema.integer, "Weeks to cover, ending with the current one (1 to 104, default 12)")])) { request, _ in
+            let raw = request.uri.queryParameters.get("weeks") ?? "12"
+            guard let weeks = Int(raw) else {
+                throw NaraError.validation([FieldError(field: "weeks", code: "format", message: "Give the number of weeks as a whole number.")])
+            }
+            return try .json(try await service.statistics(weeks: weeks))
+        }
+    }
+
+    /// An anonymous complainant's access code, sent in a header (never in the address).
+    static func accessCode(_ request: Request) -> String? {
+        guard let name = HTTPField.Name("X-Access-Code"), let value = request.headers[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
     }
 
     static func id(_ context: NaraRequestContext) throws -> UUID {

@@ -13,7 +13,8 @@ enum DemoPetitions {
         let service = PetitionsModule.service(platform)
         let identity = platform.identity
         // A second official at the district and the city approves the answers the first drafts.
-        for (username, name, code) in [("answers.jongno", "Jeon Minseo", "3000000"), ("answers.seoul", "Nam Gyuri", "6110000")] {
+        for (username, name, code) in [("answers.jongno", "Jeon Minseo", "3000000"), ("answers.seoul", "Nam Gyuri", "6110000"),
+                                       ("answers.molit", "Yoo Hajin", "1613000"), ("answers.nts", "Cha Eunwoo", "1210000")] {
             let created = try await identity.createAccount(
                 NewAccount(username: username, password: DemoSeed.password, displayName: name, kind: .official, agencyCode: code,
                            email: "\(username.replacingOccurrences(of: ".", with: "-"))@korea.example.kr", extraRoles: ["complaints-approver"], locale: "ko",
@@ -132,6 +133,7 @@ enum DemoPetitions {
                                           at: "서울특별시 종로구 삼일대로 30길", (37.574_7, 126.988_9))
         _ = try await service.merge([parkingAgain.uuidString], into: parking, by: try await actor("official.jongno"), requestID: nil, on: db)
         try await back(parkingAgain, days: 4, calendar: calendar, on: db)
+        try await DemoComplaintHistory.seed(seed, calendar: calendar)
     }
 
     /// Dates a seeded complaint back by `days`: every time moves, the due dates are counted again

@@ -11,6 +11,26 @@ struct PetitionsHomePage: Sendable {
     let types: TableModel
 }
 
+struct StatisticsPage: Sendable {
+    let weeks: [OptionModel]
+    let period: String
+    let filed: String
+    let answered: String
+    let averageDays: String
+    let onTime: String
+    let satisfaction: String
+    let weeklyChart: String
+    let weekly: TableModel
+    let averageChart: String
+    let p95Chart: String
+    let complianceChart: String
+    let agencies: TableModel
+    let hasRatings: Bool
+    let satisfactionChart: String
+    let hasCategories: Bool
+    let categoriesChart: String
+}
+
 struct NewComplaintPage: Sendable {
     let signedIn: Bool
     let errorSummary: ErrorSummaryModel?
@@ -64,14 +84,18 @@ struct ComplaintPage: Sendable {
     let similar: [SimilarItem]
     let attachments: [AttachmentLink]
     let hasAttachments: Bool
-    /// The complainant's upload form (signed in, while the agency handles the complaint).
+    /// The complainant's upload form (while the agency handles the complaint).
     let uploadAction: String?
+    /// An anonymous complainant's access code, sent again in the upload form.
+    let uploadCode: String?
 }
 
 struct AttachmentLink: Sendable {
     let name: String
     let link: String
     let size: String
+    /// For an anonymous complainant: the file is fetched by a form that posts the access code.
+    let code: String?
 }
 
 /// A like complaint offered for merging on an official's complaint page.
@@ -108,6 +132,16 @@ enum PetitionsPages {
                                                       .init(r.text(t.anonymousAllowed ? "petitions_yes" : "petitions_no", l))])
                                   }, empty: r.text("petitions_none", l)))
             return r.render(Page("petitions/home", title: r.text("petitions_title", l), model: page), request: request, context: context)
+        }
+        routes.web(.get, "/petitions/statistics") { request, context in
+            let r = portal.renderer, l = context.language
+            let raw = request.uri.queryParameters.get("weeks") ?? "12"
+            guard let weeks = Int(raw) else {
+                throw NaraError.validation([FieldError(field: "weeks", code: "format", message: "Give the number of weeks as a whole number.")])
+            }
+            let s = try await service.statistics(weeks: weeks)
+            return r.render(Page("petitions/statistics", title: r.text("petitions_statistics", l), model: statisticsPage(s, r, l)),
+                            request: request, context: context)
         }
         routes.web(.get, "/petitions/new") { request, context in
             try await newPage(request, context, portal, service, input: nil, errors: [])
@@ -160,26 +194,41 @@ enum PetitionsPages {
             let view = try await service.complaint(id: try PetitionsAPI.id(context), by: try context.requireActor())
             return try await complaintPage(request, context, portal, service, view: view, accessCode: nil, error: nil)
         }
+        // The complainant's upload: signed in, or anonymous with the access code in the form (never in the address).
         routes.web(.post, "/petitions/complaints/:id/attachments") { request, context in
-            let actor = try context.requireActor()
             let id = try PetitionsAPI.id(context)
             let form = try await MultipartForm.parse(request, limit: context.maxUploadSize)
+            let accessCode = form["accessCode"].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+            guard context.actor != nil || accessCode != nil else { _ = try context.requireActor(); throw NaraError.notFound("The complaint") }
+            func current() async throws -> ComplaintView {
+                if let accessCode { return try await service.complaint(id: id, accessCode: accessCode) }
+                return try await service.complaint(id: id, by: try context.requireActor())
+            }
             do {
                 guard let file = form.file("file") else {
                     throw NaraError.validation([FieldError(field: "file", code: "required", message: portal.renderer.text("petitions_choose_file", context.language))])
                 }
-                _ = try await service.attach(id, data: file.data, name: file.fileName, contentType: file.contentType, by: actor, requestID: context.requestID)
+                let view = try await service.attach(id, data: file.data, name: file.fileName, contentType: file.contentType, by: accessCode == nil ? context.actor : nil,
+                                                    accessCode: accessCode, requestID: context.requestID)
+                if accessCode != nil { return try await complaintPage(request, context, portal, service, view: view, accessCode: accessCode, error: nil) }
                 return .redirect("/petitions/complaints/\(id.uuidString.lowercased())?notice=petitions_updated")
             } catch let error as NaraError where error.kind == .unprocessable || error.kind == .conflict || error.kind == .unsupportedMediaType
                 || error.kind == .payloadTooLarge {
                 let message = error.fieldErrors.isEmpty ? error.message : error.fieldErrors.map(\.message).joined(separator: " ")
-                return try await complaintPage(request, context, portal, service, view: try await service.complaint(id: id, by: actor), accessCode: nil, error: message)
+                return try await complaintPage(request, context, portal, service, view: try await current(), accessCode: accessCode, error: message)
             }
         }
         routes.web(.get, "/petitions/complaints/:id/attachments/:attachment") { _, context in
             let actor = try context.requireActor()
             guard let attachmentID = context.parameters.get("attachment").flatMap(UUID.init(uuidString:)) else { throw NaraError.notFound("The attachment") }
             return try await FileDownload.response(try await service.attachment(try PetitionsAPI.id(context), attachmentID: attachmentID, by: actor), portal: portal)
+        }
+        // An anonymous complainant's download: the access code comes in the form.
+        routes.web(.post, "/petitions/complaints/:id/attachments/:attachment") { _, context in
+            guard let attachmentID = context.parameters.get("attachment").flatMap(UUID.init(uuidString:)) else { throw NaraError.notFound("The attachment") }
+            let accessCode = (context.form["accessCode"] ?? "").trimmingCharacters(in: .whitespaces)
+            return try await FileDownload.response(try await service.attachment(try PetitionsAPI.id(context), attachmentID: attachmentID, by: context.actor,
+                                                                                accessCode: accessCode.isEmpty ? nil : accessCode), portal: portal)
         }
         routes.web(.post, "/petitions/complaints/:id/step/:event") { request, context in
             let id = try PetitionsAPI.id(context)
@@ -244,6 +293,47 @@ enum PetitionsPages {
                                                     + (c.collectivePeople.map { " · " + r.text("petitions_collective", l) + " (" + r.text("petitions_people", l).replacingOccurrences(of: "{count}", with: String($0)) + ")" } ?? "")),
                                               .init(display.dateTime(c.submittedAt)), .init(display.dateTime(c.dueAt))])
                           }, empty: r.text("petitions_none", l))
+    }
+
+    static func statisticsPage(_ s: ComplaintStatistics, _ r: PageRenderer, _ l: Language) -> StatisticsPage {
+        func days(_ value: Double?) -> String { value.map { $0 == $0.rounded() ? String(Int($0)) : String(format: "%.1f", $0) } ?? "—" }
+        func percent(_ value: Double?) -> String { value.map { String(format: "%.1f %%", $0) } ?? "—" }
+        func week(_ day: LocalDay) -> String { let c = day.components; return String(format: "%02d-%02d", c.month, c.day) }
+        let name = { (a: AgencyProcessing) in l == .korean ? a.agencyNameKO : a.agencyName }
+        let answered = s.agencies.filter { $0.answered > 0 }
+        let dayUnit = " " + r.text("petitions_working_days_short", l)
+        return StatisticsPage(
+            weeks: [4, 12, 26, 52].map { OptionModel(value: String($0), label: r.text("petitions_last_weeks", l).replacingOccurrences(of: "{n}", with: String($0)), selected: $0 == s.weeks) },
+            period: "\(s.from) – \(s.through)", filed: String(s.filed), answered: String(s.answered),
+            averageDays: days(s.averageWorkingDays), onTime: percent(s.onTimeRate),
+            satisfaction: s.satisfaction.average.map { String(format: "%.1f / 5 (%d)", $0, s.satisfaction.rated) } ?? "—",
+            weeklyChart: ColumnChart.svg(labels: s.perWeek.map { week($0.weekStart) },
+                                         series: [.init(name: r.text("petitions_filed", l), values: s.perWeek.map { Double($0.filed) }),
+                                                  .init(name: r.text("petitions_answered", l), values: s.perWeek.map { Double($0.answered) })],
+                                         title: r.text("petitions_per_week", l)),
+            weekly: TableModel(id: "weekly", caption: r.text("petitions_per_week", l),
+                               headers: [r.text("petitions_week_of", l), r.text("petitions_filed", l), r.text("petitions_answered", l)],
+                               rows: s.perWeek.map { TableModel.Row([.init(String(describing: $0.weekStart)), .init(String($0.filed)), .init(String($0.answered))]) },
+                               empty: r.text("petitions_none", l)),
+            averageChart: BarChart.svg(answered.map { DashboardCount(label: name($0), value: $0.averageWorkingDays ?? 0) },
+                                       title: r.text("petitions_average_days", l), unit: dayUnit),
+            p95Chart: BarChart.svg(answered.map { DashboardCount(label: name($0), value: $0.p95WorkingDays ?? 0) },
+                                   title: r.text("petitions_p95_days", l), unit: dayUnit),
+            complianceChart: BarChart.svg(answered.map { DashboardCount(label: name($0), value: $0.onTimeRate ?? 0) },
+                                          title: r.text("petitions_on_time_rate", l), unit: " %"),
+            agencies: TableModel(id: "agencies", caption: r.text("petitions_by_agency", l),
+                                 headers: [r.text("petitions_agency", l), r.text("petitions_answered", l), r.text("petitions_average_days", l),
+                                           r.text("petitions_p95_days", l), r.text("petitions_on_time", l), r.text("petitions_open", l), r.text("petitions_overdue", l)],
+                                 rows: s.agencies.map { a in
+                                     TableModel.Row([.init(name(a)), .init(String(a.answered)), .init(days(a.averageWorkingDays)), .init(days(a.p95WorkingDays)),
+                                                     .init(percent(a.onTimeRate)), .init(String(a.open)), .init(String(a.overdueOpen))])
+                                 }, empty: r.text("petitions_none", l)),
+            hasRatings: s.satisfaction.rated > 0,
+            satisfactionChart: BarChart.svg(s.satisfaction.distribution.enumerated().map { DashboardCount(label: "\($0.offset + 1) / 5", value: Double($0.element)) },
+                                            title: r.text("petitions_satisfaction", l)),
+            hasCategories: !s.topCategories.isEmpty,
+            categoriesChart: BarChart.svg(s.topCategories.map { DashboardCount(label: l == .korean ? $0.nameKO : $0.nameEN, value: Double($0.count)) },
+                                          title: r.text("petitions_top_categories", l)))
     }
 
     static func newPage(_ request: Request, _ context: NaraRequestContext, _ portal: Portal, _ service: PetitionsService, input: NewComplaint?,
@@ -353,12 +443,13 @@ enum PetitionsPages {
             hasSimilar: !similar.isEmpty, similar: similar,
             attachments: c.attachments.map { a in
                 AttachmentLink(name: a.name, link: "/petitions/complaints/\(c.id.uuidString.lowercased())/attachments/\(a.id.uuidString.lowercased())",
-                               size: a.size < 1024 ? "\(a.size) B" : "\((a.size + 1023) / 1024) KB")
+                               size: a.size < 1024 ? "\(a.size) B" : "\((a.size + 1023) / 1024) KB", code: accessCode)
             },
-            hasAttachments: !c.attachments.isEmpty && accessCode == nil,
-            uploadAction: !official && accessCode == nil && context.actor != nil && (c.state.waitsForAgency || c.state == .merged)
+            hasAttachments: !c.attachments.isEmpty,
+            uploadAction: !official && (accessCode != nil || context.actor != nil) && (c.state.waitsForAgency || c.state == .merged)
                 && c.attachments.count < PetitionsService.attachmentLimit
-                ? "/petitions/complaints/\(c.id.uuidString.lowercased())/attachments?_csrf=\(context.csrfToken)" : nil)
+                ? "/petitions/complaints/\(c.id.uuidString.lowercased())/attachments?_csrf=\(context.csrfToken)" : nil,
+            uploadCode: accessCode)
         return r.render(Page("petitions/complaint", title: "\(c.number) \(c.title)", model: page, status: error == nil ? .ok : .unprocessableContent),
                         request: request, context: context)
     }
