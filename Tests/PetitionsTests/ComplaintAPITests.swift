@@ -247,6 +247,29 @@ struct ComplaintAPITests {
         }
     }
 
+    @Test("60 complaints filed at once commit in groups: each answered with its own number, gap-free, every one stored with its history")
+    func concurrentFiling() async throws {
+        try await withTestPlatform { platform, _, _ in
+            let world = try await PetitionsWorld.create(platform)
+            let alice = try await world.actor("alice"), bob = try await world.actor("bob")
+            let views = try await withThrowingTaskGroup(of: ComplaintView.self) { group in
+                for i in 0..<60 {
+                    group.addTask {
+                        try await world.service.file(NewComplaint(type: "grievance", category: "roads", title: "Pothole number \(i)",
+                                                                  body: "A pothole in the bus lane, report \(i).", location: "서울특별시 종로구 종로 129"),
+                                                     by: i % 2 == 0 ? alice : bob, requestID: nil)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(views.map(\.number)) == Set((1...60).map { String(format: "EP-2026-%07d", $0) }))
+            #expect(try await ComplaintModel.query(on: platform.db).count() == 60)
+            #expect(try await ComplaintEventModel.query(on: platform.db).filter(\.$event == "submit").count() == 60)
+            let batches = await world.service.filing.statistics().batches
+            #expect(batches >= 1 && batches < 60, "\(batches) commits for 60 filings")
+        }
+    }
+
     @Test("the demo seed holds complaints in every state across agencies, some overdue, one escalated and one anonymous")
     func demo() async throws {
         try await withDemoPlatform { platform in

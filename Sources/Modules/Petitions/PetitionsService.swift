@@ -129,7 +129,61 @@ public final class PetitionsService: Sendable {
     /// Working days the agency has to answer again after an objection.
     static let reanswerWorkingDays = 10
 
-    init(platform: Platform) { self.platform = platform }
+    /// Filings queue here and commit in groups: a burst of complaints costs a few durable commits,
+    /// and each complainant is answered once the transaction holding theirs is on disk.
+    let filing: GroupCommit<Filing, Void>
+
+    /// A validated complaint waiting for its number and its commit. `make` builds the row afresh,
+    /// so that a batch that failed is retried item by item with clean models.
+    struct Filing: Sendable {
+        let make: @Sendable () -> ComplaintModel
+        let audit: AuditActor
+        let note: String
+        let detail: String
+        let year: Int
+    }
+
+    /// The service the group commit's writer works for (weak: the service owns the group commit).
+    final class Owner: @unchecked Sendable {
+        weak var service: PetitionsService?
+    }
+
+    init(platform: Platform) {
+        self.platform = platform
+        let owner = Owner()
+        let db = platform.db
+        filing = GroupCommit(batchLimit: 128) { batch in
+            guard let service = owner.service else { return batch.map { _ in .failure(GroupCommitError.unanswered) } }
+            do {
+                try await db.transaction { tx in
+                    for item in batch { try await service.insert(item, on: tx) }
+                }
+                return batch.map { _ in .success(()) }
+            } catch {
+                // One filing's failure must not fail the others': each again, alone.
+                var results: [Result<Void, any Error>] = []
+                for item in batch {
+                    do {
+                        try await db.transaction { tx in try await service.insert(item, on: tx) }
+                        results.append(.success(()))
+                    } catch {
+                        results.append(.failure(error))
+                    }
+                }
+                return results
+            }
+        }
+        owner.service = self
+    }
+
+    /// Writes one filing: its number from the year's sequence, the row, the history entry and the audit record.
+    func insert(_ item: Filing, on tx: any Database) async throws {
+        let serial = try await platform.sequences.next("petitions-complaint", year: item.year, on: tx)
+        let m = item.make()
+        m.number = SequenceService.format(prefix: "EP", year: item.year, number: serial, width: 7)
+        try await m.create(on: tx)
+        try await record(m, event: "submit", from: .submitted, note: item.note, by: item.audit, on: tx, detail: item.detail)
+    }
 
     var db: any Database { platform.db }
     var clock: any NaraClock { platform.clock }
@@ -232,28 +286,31 @@ public final class PetitionsService: Sendable {
         let accessCode = actor == nil ? Self.newAccessCode() : nil
         let id = UUID()
         let audit = actor.map { AuditActor($0, requestID: requestID) } ?? AuditActor(name: channel ?? "anonymous", agencyID: nil, requestID: requestID)
-        try await db.transaction { tx in
-            let year = self.platform.calendar.localDay(of: now).components.year
-            let serial = try await self.platform.sequences.next("petitions-complaint", year: year, on: tx)
+        let year = platform.calendar.localDay(of: now).components.year
+        let accessCodeHash = accessCode.map { self.hash($0) }
+        let routing = String(decoding: try JSONEncoder().encode(suggestion), as: UTF8.self)
+        let filerKind = actor?.accountKind?.rawValue ?? "anonymous", filerAccountID = actor?.accountID
+        let latitudeMicro = input.latitude.map { Int64(($0 * 1_000_000).rounded()) }, longitudeMicro = input.longitude.map { Int64(($0 * 1_000_000).rounded()) }
+        let isPublic = input.public ?? false, chosenCategory = suggestion.category ?? category, agencyID = agency.id
+        let item = Filing(make: {
             let m = ComplaintModel()
             m.id = id
-            m.number = SequenceService.format(prefix: "EP", year: year, number: serial, width: 7)
             m.typeCode = type.code
             m.periodWorkingDays = type.periodWorkingDays
             m.objectionDays = type.objectionDays
-            m.category = suggestion.category ?? category
+            m.category = chosenCategory
             m.title = title
             m.body = body
             m.location = location
-            m.latitudeMicro = input.latitude.map { Int64(($0 * 1_000_000).rounded()) }
-            m.longitudeMicro = input.longitude.map { Int64(($0 * 1_000_000).rounded()) }
-            m.filerKind = actor?.accountKind?.rawValue ?? "anonymous"
-            m.filerAccountID = actor?.accountID
-            m.accessCodeHash = accessCode.map(self.hash)
-            m.isPublic = input.public ?? false
-            m.agencyID = agency.id
-            m.suggestedAgencyID = agency.id
-            m.routing = String(decoding: try JSONEncoder().encode(suggestion), as: UTF8.self)
+            m.latitudeMicro = latitudeMicro
+            m.longitudeMicro = longitudeMicro
+            m.filerKind = filerKind
+            m.filerAccountID = filerAccountID
+            m.accessCodeHash = accessCodeHash
+            m.isPublic = isPublic
+            m.agencyID = agencyID
+            m.suggestedAgencyID = agencyID
+            m.routing = routing
             m.state = ComplaintState.submitted.rawValue
             m.submittedAt = now
             m.arrivedAt = now
@@ -263,9 +320,14 @@ public final class PetitionsService: Sendable {
             m.extended = false
             m.updatedAt = now
             m.version = 1
-            try await m.create(on: tx)
-            try await self.record(m, event: "submit", from: .submitted, note: "Filed; due \(Timestamp.iso8601Millis(due)).", by: audit, on: tx,
-                                  detail: "\(type.code) to \(agency.code): \(suggestion.reasons.joined(separator: "; "))")
+            return m
+        }, audit: audit, note: "Filed; due \(Timestamp.iso8601Millis(due)).",
+           detail: "\(type.code) to \(agency.code): \(suggestion.reasons.joined(separator: "; "))", year: year)
+        if let database {
+            // Inside the caller's transaction (the demo seed): written there, not queued.
+            try await database.transaction { tx in try await self.insert(item, on: tx) }
+        } else {
+            try await filing.submit(item)
         }
         var view = try await self.view(id: id, for: .complainant, on: db)
         view.accessCode = accessCode
