@@ -24,11 +24,7 @@ public enum Benchmark {
     public static func setting(_ name: String, _ fallback: Int) -> Int { ProcessInfo.processInfo.environment[name].flatMap(Int.init) ?? fallback }
 
     /// Nearest-rank percentile (p in 0...1); 0 for no values.
-    public static func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))]
-    }
+    public static func percentile(_ values: [Double], _ p: Double) -> Double { Percentile.nearestRank(values.sorted(), p) ?? 0 }
 
     /// The server's settings for a run: its own data directory and port, warnings only, cheap
     /// password hashes (sign-ins are set-up, not the measured work), PostgreSQL when

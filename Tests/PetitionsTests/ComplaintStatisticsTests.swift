@@ -13,11 +13,11 @@ import Testing
 struct ComplaintStatisticsTests {
     @Test("percentiles by nearest rank")
     func percentile() {
-        #expect(PetitionsService.percentile([], 0.95) == nil)
-        #expect(PetitionsService.percentile([4], 0.95) == 4)
-        #expect(PetitionsService.percentile([2, 11], 0.95) == 11)
-        #expect(PetitionsService.percentile((1...20).map(Double.init), 0.95) == 19)
-        #expect(PetitionsService.percentile((1...100).map(Double.init), 0.5) == 50)
+        #expect(Percentile.nearestRank([], 0.95) == nil)
+        #expect(Percentile.nearestRank([4], 0.95) == 4)
+        #expect(Percentile.nearestRank([2, 11], 0.95) == 11)
+        #expect(Percentile.nearestRank((1...20).map(Double.init), 0.95) == 19)
+        #expect(Percentile.nearestRank((1...100).map(Double.init), 0.5) == 50)
     }
 
     @Test("per week, working days to answer and compliance by agency, satisfaction and top categories; the page draws them; bad periods are refused")

@@ -63,11 +63,14 @@ public struct ComplaintStatistics: Sendable, Codable, Equatable {
 extension PetitionsService {
     static let statisticsWeeks = 1...104
 
-    /// Nearest-rank percentile of sorted values (p in 0...1).
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = Int((p * Double(sorted.count)).rounded(.up)) - 1
-        return sorted[min(sorted.count - 1, max(0, rank))]
+    /// The period asked for in an address (`?weeks=`): 12 when absent, a whole number otherwise.
+    /// The range is checked by `statistics(weeks:)`.
+    public static func statisticsWeeks(_ raw: String?) throws -> Int {
+        guard let raw else { return 12 }
+        guard let weeks = Int(raw) else {
+            throw NaraError.validation([FieldError(field: "weeks", code: "format", message: "Give the number of weeks as a whole number.")])
+        }
+        return weeks
     }
 
     static func oneDecimal(_ value: Double) -> Double { (value * 10).rounded() / 10 }
@@ -135,7 +138,7 @@ extension PetitionsService {
             return AgencyProcessing(
                 agencyCode: agency.code, agencyName: agency.nameEN, agencyNameKO: agency.nameKO, answered: days.count,
                 averageWorkingDays: days.isEmpty ? nil : Self.oneDecimal(days.reduce(0, +) / Double(days.count)),
-                p95WorkingDays: Self.percentile(days, 0.95), answeredOnTime: a.onTime,
+                p95WorkingDays: Percentile.nearestRank(days, 0.95), answeredOnTime: a.onTime,
                 onTimeRate: days.isEmpty ? nil : Self.oneDecimal(Double(a.onTime) * 100 / Double(days.count)),
                 open: open[id]?.open ?? 0, overdueOpen: open[id]?.overdue ?? 0)
         }.sorted { $0.agencyCode < $1.agencyCode }

@@ -27,7 +27,8 @@ public enum BarChart {
         text.count <= 24 ? text : String(text.prefix(23)).trimmingCharacters(in: .whitespaces) + "…"
     }
 
-    static func format(_ value: Double) -> String {
+    /// A whole number as is, otherwise one decimal (the charts' and the tables' figures).
+    public static func format(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 

@@ -261,11 +261,7 @@ enum PetitionsAPI {
                 "generatedAt": Schema.dateTime],
                 required: ["weeks", "from", "through", "filed", "answered", "perWeek", "agencies", "satisfaction", "topCategories", "generatedAt"]),
             errors: [422], query: [("weeks", Schema.integer, "Weeks to cover, ending with the current one (1 to 104, default 12)")])) { request, _ in
-            let raw = request.uri.queryParameters.get("weeks") ?? "12"
-            guard let weeks = Int(raw) else {
-                throw NaraError.validation([FieldError(field: "weeks", code: "format", message: "Give the number of weeks as a whole number.")])
-            }
-            return try .json(try await service.statistics(weeks: weeks))
+            try .json(try await service.statistics(weeks: try PetitionsService.statisticsWeeks(request.uri.queryParameters.get("weeks"))))
         }
     }
 

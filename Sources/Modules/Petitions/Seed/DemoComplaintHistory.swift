@@ -173,7 +173,6 @@ enum DemoComplaintHistory {
             switch e.event {
             case "submit": e.at = filed
             case "receive": e.at = filed.addingTimeInterval(2 * 3600)
-            case "start_review": e.at = filed.addingTimeInterval(3 * 3600)
             case "answer": e.at = answered
             default: e.at = closed ?? answered.addingTimeInterval(3600)
             }

@@ -135,11 +135,7 @@ enum PetitionsPages {
         }
         routes.web(.get, "/petitions/statistics") { request, context in
             let r = portal.renderer, l = context.language
-            let raw = request.uri.queryParameters.get("weeks") ?? "12"
-            guard let weeks = Int(raw) else {
-                throw NaraError.validation([FieldError(field: "weeks", code: "format", message: "Give the number of weeks as a whole number.")])
-            }
-            let s = try await service.statistics(weeks: weeks)
+            let s = try await service.statistics(weeks: try PetitionsService.statisticsWeeks(request.uri.queryParameters.get("weeks")))
             return r.render(Page("petitions/statistics", title: r.text("petitions_statistics", l), model: statisticsPage(s, r, l)),
                             request: request, context: context)
         }
@@ -199,16 +195,16 @@ enum PetitionsPages {
             let id = try PetitionsAPI.id(context)
             let form = try await MultipartForm.parse(request, limit: context.maxUploadSize)
             let accessCode = form["accessCode"].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-            guard context.actor != nil || accessCode != nil else { _ = try context.requireActor(); throw NaraError.notFound("The complaint") }
+            let actor = accessCode == nil ? try context.requireActor() : nil
             func current() async throws -> ComplaintView {
                 if let accessCode { return try await service.complaint(id: id, accessCode: accessCode) }
-                return try await service.complaint(id: id, by: try context.requireActor())
+                return try await service.complaint(id: id, by: actor)
             }
             do {
                 guard let file = form.file("file") else {
                     throw NaraError.validation([FieldError(field: "file", code: "required", message: portal.renderer.text("petitions_choose_file", context.language))])
                 }
-                let view = try await service.attach(id, data: file.data, name: file.fileName, contentType: file.contentType, by: accessCode == nil ? context.actor : nil,
+                let view = try await service.attach(id, data: file.data, name: file.fileName, contentType: file.contentType, by: actor,
                                                     accessCode: accessCode, requestID: context.requestID)
                 if accessCode != nil { return try await complaintPage(request, context, portal, service, view: view, accessCode: accessCode, error: nil) }
                 return .redirect("/petitions/complaints/\(id.uuidString.lowercased())?notice=petitions_updated")
@@ -296,7 +292,7 @@ enum PetitionsPages {
     }
 
     static func statisticsPage(_ s: ComplaintStatistics, _ r: PageRenderer, _ l: Language) -> StatisticsPage {
-        func days(_ value: Double?) -> String { value.map { $0 == $0.rounded() ? String(Int($0)) : String(format: "%.1f", $0) } ?? "—" }
+        func days(_ value: Double?) -> String { value.map(BarChart.format) ?? "—" }
         func percent(_ value: Double?) -> String { value.map { String(format: "%.1f %%", $0) } ?? "—" }
         func week(_ day: LocalDay) -> String { let c = day.components; return String(format: "%02d-%02d", c.month, c.day) }
         let name = { (a: AgencyProcessing) in l == .korean ? a.agencyNameKO : a.agencyName }
